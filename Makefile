@@ -1,0 +1,25 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo_round
+
+.PHONY: demo test venv clean
+
+venv: $(VENV)/.installed
+
+# Re-install when the project metadata changes; the stamp keeps repeated runs fast.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: venv
+	$(BIN)/consolidator demo $(DEMO_DIR)
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info

@@ -1,0 +1,288 @@
+"""Write one locked, print-ready appendix workbook per unit (DESIGN.md §4), with xlsxwriter."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__, formulas, layout
+from .fileio import atomic_output, sha256_file, write_text_atomic
+from .messages import labels
+from .model import Catalog, Indicator, Target
+
+FONT = "Times New Roman"  # the font of Vietnamese administrative documents
+INPUT_FILL = "#FFF2CC"
+MANIFEST = "manifest.csv"
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One generated workbook, as listed in the manifest."""
+
+    unit_code: str
+    unit_name: str
+    path: Path
+    indicators: int
+    fingerprint: str
+
+
+def generate(
+    catalog: Catalog,
+    outdir: str | Path,
+    unit_codes: Sequence[str] = (),
+    lang: str = "vi",
+    progress: Callable[[Iterable], Iterable] = lambda it: it,
+) -> list[Generated]:
+    """Write the appendix of every unit with targets (or just `unit_codes`) and a manifest."""
+    outdir = Path(outdir)
+    wanted = [u for u in catalog.reporting_units if not unit_codes or u.code in set(unit_codes)]
+    unknown = sorted(set(unit_codes) - {u.code for u in catalog.reporting_units})
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    done = [write_appendix(catalog, unit.code, outdir, lang) for unit in progress(wanted)]
+    write_manifest(catalog, done, outdir / MANIFEST)
+    return done
+
+
+def write_manifest(catalog: Catalog, done: Sequence[Generated], path: Path) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["round_id", "unit_code", "unit_name", "file", "indicators", "fingerprint", "sha256"])
+    for g in done:
+        writer.writerow([catalog.round.round_id, g.unit_code, g.unit_name, g.path.name, g.indicators,
+                         g.fingerprint, sha256_file(g.path)])
+    # BOM: Excel opens a UTF-8 CSV with Vietnamese names correctly only with it.
+    write_text_atomic(path, buf.getvalue(), encoding="utf-8-sig")
+
+
+def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "vi") -> Generated:
+    """Write one unit's appendix workbook atomically and return what was written."""
+    import xlsxwriter
+
+    unit = catalog.unit_by_code[unit_code]
+    path = Path(outdir) / layout.workbook_filename(unit.code, unit.name)
+    locked = layout.locked_content(catalog, unit_code)
+    fingerprint = layout.fingerprint(catalog.round.round_id, unit_code, locked)
+    with atomic_output(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        _AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint)
+        wb.close()
+    return Generated(unit.code, unit.name, path, len(locked), fingerprint)
+
+
+class _AppendixWriter:
+    def __init__(self, wb, catalog: Catalog, unit_code: str, lang: str):
+        self.wb, self.catalog, self.lang = wb, catalog, lang
+        self.unit = catalog.unit_by_code[unit_code]
+        self.text = labels(lang)
+        self.round = catalog.round
+        base = {"font_name": FONT, "font_size": 12, "valign": "vcenter", "text_wrap": True}
+        cell = {**base, "border": 1}
+        fmt = wb.add_format
+        self.f = {
+            "org": fmt({**base, "align": "center", "bold": False}),
+            "org_bold": fmt({**base, "align": "center", "bold": True}),
+            "party": fmt({**base, "align": "center", "bold": True, "underline": True}),
+            "date": fmt({**base, "align": "center", "italic": True, "font_size": 11}),
+            "title": fmt({**base, "align": "center", "bold": True, "font_size": 14}),
+            "subtitle": fmt({**base, "align": "center", "bold": True}),
+            "attached": fmt({**base, "align": "center", "italic": True}),
+            "header": fmt({**cell, "align": "center", "bold": True, "bg_color": "#D9E1F2"}),
+            "group": fmt({**cell, "bold": True, "bg_color": "#F2F2F2"}),
+            "group_center": fmt({**cell, "bold": True, "align": "center", "bg_color": "#F2F2F2"}),
+            "locked": fmt({**cell}),
+            "locked_center": fmt({**cell, "align": "center"}),
+            "pct": fmt({**cell, "num_format": "0.0", "align": "right", "bg_color": "#E2EFDA"}),
+            "input_text": fmt({**cell, "locked": False, "bg_color": INPUT_FILL}),
+        }
+        self._number_formats: dict[tuple[int, bool], object] = {}
+
+    def number(self, decimals: int, unlocked: bool):
+        key = (decimals, unlocked)
+        if key not in self._number_formats:
+            num = "#,##0" + ("." + "0" * decimals if decimals else "")
+            props = {"font_name": FONT, "font_size": 12, "valign": "vcenter", "border": 1, "num_format": num}
+            if unlocked:
+                props.update(locked=False, bg_color=INPUT_FILL)
+            self._number_formats[key] = self.wb.add_format(props)
+        return self._number_formats[key]
+
+    def write(self, fingerprint: str) -> None:
+        appendix_name, instructions_name = layout.sheet_names(self.lang)
+        ws = self.wb.add_worksheet(appendix_name)
+        self._header_block(ws)
+        rows = layout.appendix_rows(self.catalog, self.unit.code, self.lang)
+        for row in rows:
+            getattr(self, f"_row_{row.kind}")(ws, row)
+        last_row = rows[-1].excel_row
+        self._page_setup(ws, last_row)
+        ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                        "select_unlocked_cells": True})
+        ws.activate()
+        self._instructions(self.wb.add_worksheet(instructions_name))
+        self._metadata(self.wb.add_worksheet(layout.META_SHEET), fingerprint)
+
+    def _col(self, key: str) -> int:
+        return layout.COLUMNS.index(key)
+
+    def _header_block(self, ws) -> None:
+        for key, width in layout.COLUMN_WIDTHS.items():
+            ws.set_column(self._col(key), self._col(key), width)
+        last = len(layout.COLUMNS) - 1
+        left_end, right_start = 2, 4
+        parent = self.catalog.parent_name(self.unit.code)
+        ws.merge_range(0, 0, 0, left_end, parent.upper(), self.f["org"])
+        ws.merge_range(1, 0, 1, left_end, self.unit.name.upper(), self.f["org_bold"])
+        ws.merge_range(2, 0, 2, left_end, "*", self.f["org"])
+        ws.merge_range(0, right_start, 0, last, self.text["party"], self.f["party"])
+        ws.merge_range(2, right_start, 2, last, self.text["date_line"], self.f["date"])
+        term = f"{self.round.baseline_year}–{self.round.target_year}"
+        fields = {"unit_name": self.unit.name, "term": term, "year": self.round.estimate_year}
+        ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, last, self.text["title"], self.f["title"])
+        ws.merge_range(layout.SUBTITLE_ROW - 1, 0, layout.SUBTITLE_ROW - 1, last,
+                       self.text["subtitle"].format(**fields), self.f["subtitle"])
+        ws.merge_range(layout.ATTACHED_ROW - 1, 0, layout.ATTACHED_ROW - 1, last,
+                       self.text["attached"].format(**fields), self.f["attached"])
+        ws.set_row(layout.SUBTITLE_ROW - 1, 33)
+        headers = layout.header_labels(self.round, self.lang)
+        ws.set_row(layout.HEADER_ROW - 1, 48)
+        for key, label in headers.items():
+            ws.write_string(layout.HEADER_ROW - 1, self._col(key), label, self.f["header"])
+        ws.freeze_panes(layout.HEADER_ROW, 2)
+
+    def _row_group(self, ws, row: layout.Row) -> None:
+        r = row.excel_row - 1
+        ws.write_string(r, 0, row.tt, self.f["group_center"])
+        ws.write_string(r, 1, row.text, self.f["group"])
+        for c in range(2, len(layout.COLUMNS)):
+            ws.write_blank(r, c, None, self.f["group"])
+
+    def _row_indicator(self, ws, row: layout.Row) -> None:
+        ind, target = row.indicator, row.target
+        assert ind is not None and target is not None
+        r = row.excel_row - 1
+        col = self._col
+        ws.write_string(r, col("tt"), row.tt, self.f["locked_center"])
+        ws.write_string(r, col("name"), ind.name, self.f["locked"])
+        ws.write_string(r, col("unit_of_measure"), ind.unit_of_measure, self.f["locked_center"])
+        self._write_target(ws, r, ind, target)
+        if target.baseline is None:
+            ws.write_blank(r, col("baseline"), None, self.f["locked"])
+        else:
+            ws.write_number(r, col("baseline"), target.baseline, self.number(ind.decimals, False))
+        ws.write_string(r, col("indicator_code"), ind.code, self.f["locked_center"])
+        input_fmt = self.f["input_text"] if ind.direction == formulas.BOOLEAN else self.number(ind.decimals, True)
+        ws.write_blank(r, col("result"), None, input_fmt)
+        ws.write_blank(r, col("estimate"), None, input_fmt)
+        ws.write_blank(r, col("proposed_target"), None, self.f["input_text"])
+        ws.write_blank(r, col("note"), None, self.f["input_text"])
+        ws.write_formula(r, col("pct"), self._pct_formula(ind, target, row.excel_row), self.f["pct"])
+        self._validations(ws, r, ind)
+
+    def _write_target(self, ws, r: int, ind: Indicator, target: Target) -> None:
+        c = self._col("target")
+        if ind.direction == formulas.BOOLEAN:
+            ws.write_string(r, c, self.text["true_word"], self.f["locked_center"])
+        elif target.is_range:
+            ws.write_string(r, c, target.text, self.f["locked_center"])
+        else:
+            ws.write_number(r, c, target.low, self.number(ind.decimals, False))
+
+    def _pct_formula(self, ind: Indicator, target: Target, excel_row: int) -> str:
+        """The live % formula, following the indicator's direction (DESIGN.md §3)."""
+        e = f"{layout.column_letter('result')}{excel_row}"
+        if ind.direction == formulas.BOOLEAN:
+            yes, no = self.text["true_word"], self.text["false_word"]
+            return f'=IF({e}="{yes}",100,IF({e}="{no}",0,""))'
+        t = target.bound(ind.direction)
+        if not t:
+            return '=""'
+        t_text = repr(float(t))
+        if ind.direction == formulas.DECREASE:
+            return f'=IF(AND(ISNUMBER({e}),{e}<>0),{t_text}/{e}*100,"")'
+        return f'=IF(ISNUMBER({e}),{e}/{t_text}*100,"")'
+
+    def _validations(self, ws, r: int, ind: Indicator) -> None:
+        col = self._col
+        text = self.text
+        cutoff = self.round.cutoff_date.strftime("%d/%m/%Y")
+        if ind.direction == formulas.BOOLEAN:
+            ws.data_validation(r, col("result"), r, col("result"), {
+                "validate": "list", "source": [text["true_word"], text["false_word"]],
+                "input_title": text["input_result_title"], "input_message": text["input_boolean"],
+                "error_title": text["error_boolean_title"], "error_message": text["error_boolean"],
+            })
+        else:
+            # Percentages of a level (coverage, poverty rate) lie in 0–100; a growth
+            # rate (an average) can be negative, so it only has to be a number.
+            bounded = ind.is_percent and ind.measure != formulas.AVERAGE
+            low, high = (0, 100) if bounded else (-1e15, 1e15)
+            number_rule = {"validate": "decimal", "criteria": "between", "minimum": low, "maximum": high,
+                           "error_title": text["error_number_title"],
+                           "error_message": text["error_percent"] if bounded else text["error_number"]}
+            ws.data_validation(r, col("result"), r, col("result"), {
+                **number_rule, "input_title": text["input_result_title"],
+                "input_message": text["input_result"].format(cutoff=cutoff)})
+            ws.data_validation(r, col("estimate"), r, col("estimate"), {
+                **number_rule, "input_title": text["input_estimate_title"],
+                "input_message": text["input_estimate"].format(year=self.round.estimate_year)})
+        ws.data_validation(r, col("proposed_target"), r, col("proposed_target"), {
+            "validate": "any", "input_title": text["input_proposed_title"], "input_message": text["input_proposed"]})
+        ws.data_validation(r, col("note"), r, col("note"), {
+            "validate": "any", "input_title": text["input_note_title"], "input_message": text["input_note"]})
+
+    def _row_extra_heading(self, ws, row: layout.Row) -> None:
+        self._row_group(ws, row)
+
+    def _row_extra(self, ws, row: layout.Row) -> None:
+        r = row.excel_row - 1
+        for key in layout.COLUMNS:
+            c = self._col(key)
+            if key in layout.EXTRA_INPUT_COLUMNS:
+                fmt = self.f["input_text"] if key in ("name", "unit_of_measure", "note") else self.number(2, True)
+                ws.write_blank(r, c, None, fmt)
+            else:
+                ws.write_blank(r, c, None, self.f["locked"])
+        ws.data_validation(r, self._col("name"), r, self._col("note"), {
+            "validate": "any", "input_title": self.text["input_extra_title"], "input_message": self.text["input_extra"]})
+
+    def _page_setup(self, ws, last_row: int) -> None:
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        ws.repeat_rows(layout.HEADER_ROW - 1)
+        ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+        ws.print_area(0, 0, last_row - 1, len(layout.COLUMNS) - 1)
+        ws.set_footer("&C&P/&N")
+
+    def _instructions(self, ws) -> None:
+        headers = layout.header_labels(self.round, self.lang)
+        appendix_name, _ = layout.sheet_names(self.lang)
+        body = self.text["instructions"].format(
+            sheet_appendix=appendix_name, deadline=self.round.deadline.strftime("%d/%m/%Y"),
+            cutoff=self.round.cutoff_date.strftime("%d/%m/%Y"), round_title=self.round.title,
+            round_id=self.round.round_id, **{f"col_{k}": v for k, v in headers.items()},
+        )
+        ws.set_column(0, 0, 120)
+        wrap = self.wb.add_format({"font_name": FONT, "font_size": 12, "text_wrap": True, "valign": "top"})
+        title = self.wb.add_format({"font_name": FONT, "font_size": 14, "bold": True})
+        for n, line in enumerate(body.strip().splitlines()):
+            ws.write_string(n, 0, line, title if n == 0 else wrap)
+        ws.protect()
+
+    def _metadata(self, ws, fingerprint: str) -> None:
+        values = {
+            "round_id": self.round.round_id, "unit_code": self.unit.code, "unit_name": self.unit.name,
+            "template_version": layout.TEMPLATE_VERSION, "fingerprint": fingerprint, "lang": self.lang,
+            "generated_by": f"consolidator {__version__} {datetime.now().isoformat(timespec='seconds')}",
+        }
+        for n, key in enumerate(layout.META_KEYS):
+            ws.write_string(n, 0, key)
+            ws.write_string(n, 1, values[key])
+        ws.protect()
+        ws.very_hidden()

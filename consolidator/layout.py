@@ -1,0 +1,147 @@
+"""The unit appendix workbook's layout: sheet names, header labels, column order, metadata keys.
+
+The generator writes by this module and the reader reads by it, so the two cannot drift
+apart. The reader finds the table by its labels and the indicator codes, never by the fixed
+positions below: those are where the generator puts things, not where a unit leaves them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .messages import LANGS, labels
+from .model import Catalog, Indicator, Round, Target
+
+TEMPLATE_VERSION = "1"
+# Older versions the reader still accepts; a file older than these is reported.
+SUPPORTED_TEMPLATE_VERSIONS = frozenset({TEMPLATE_VERSION})
+
+META_SHEET = "_consolidator"
+META_KEYS = ("round_id", "unit_code", "unit_name", "template_version", "fingerprint", "lang", "generated_by")
+
+# Column order of the appendix table (A, B, C, ...). The first six are seed 004's.
+COLUMNS = (
+    "tt", "name", "unit_of_measure", "target", "result", "pct",
+    "baseline", "estimate", "proposed_target", "note", "indicator_code",
+)
+INPUT_COLUMNS = ("result", "estimate", "proposed_target", "note")
+EXTRA_INPUT_COLUMNS = ("name", "unit_of_measure", "target", "result", "estimate", "note")
+COLUMN_WIDTHS = {
+    "tt": 5, "name": 46, "unit_of_measure": 11, "target": 14, "result": 15, "pct": 12,
+    "baseline": 12, "estimate": 14, "proposed_target": 16, "note": 24, "indicator_code": 10,
+}
+
+# 1-based Excel rows of the generated sheet.
+HEADER_BLOCK_ROWS = 3
+TITLE_ROW, SUBTITLE_ROW, ATTACHED_ROW = 5, 6, 7
+HEADER_ROW = 9
+FIRST_DATA_ROW = 10
+EXTRA_ROWS = 5
+
+
+def column_letter(key: str) -> str:
+    """The Excel column letter where the generator puts a column."""
+    return chr(ord("A") + COLUMNS.index(key))
+
+
+def header_labels(round_: Round, lang: str = "vi") -> dict[str, str]:
+    """Column key → header label, filled from the round's dates."""
+    text = labels(lang)
+    fields = {
+        "month": round_.cutoff_date.month,
+        "year": round_.cutoff_date.year,
+        "baseline_year": round_.baseline_year,
+    }
+    return {key: text[f"col_{key}"].format(**fields) for key in COLUMNS}
+
+
+def normalize_label(text: object) -> str:
+    """A header label folded for matching: NFC, lower case, single spaces."""
+    s = unicodedata.normalize("NFC", str(text or "")).lower()
+    return " ".join(s.replace("\n", " ").split())
+
+
+def label_lookup(round_: Round) -> dict[str, str]:
+    """Normalised header label (any language) → column key, for the reader."""
+    return {normalize_label(label): key for lang in LANGS for key, label in header_labels(round_, lang).items()}
+
+
+def sheet_names(lang: str) -> tuple[str, str]:
+    """(appendix sheet, instructions sheet) names in a language."""
+    text = labels(lang)
+    return text["sheet_appendix"], text["sheet_instructions"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the appendix table as the generator lays it out."""
+
+    kind: str  # "group", "indicator", "extra_heading" or "extra"
+    excel_row: int
+    tt: str = ""
+    text: str = ""
+    indicator: Indicator | None = None
+    target: Target | None = None
+
+
+def appendix_rows(catalog: Catalog, unit_code: str, lang: str = "vi") -> list[Row]:
+    """The rows of a unit's appendix: indicators grouped by group, then blank extra rows."""
+    rows: list[Row] = []
+    excel_row = FIRST_DATA_ROW
+    group_no = 0
+    current_group: str | None = None
+    for n, target in enumerate(catalog.targets_by_unit.get(unit_code, ()), start=1):
+        indicator = catalog.indicator_by_code[target.indicator_code]
+        if indicator.group != current_group:
+            current_group, group_no = indicator.group, group_no + 1
+            rows.append(Row("group", excel_row, roman(group_no), indicator.group))
+            excel_row += 1
+        rows.append(Row("indicator", excel_row, str(n), indicator.name, indicator, target))
+        excel_row += 1
+    rows.append(Row("extra_heading", excel_row, roman(group_no + 1), labels(lang)["extra_heading"]))
+    for _ in range(EXTRA_ROWS):
+        excel_row += 1
+        rows.append(Row("extra", excel_row))
+    return rows
+
+
+def roman(n: int) -> str:
+    """I, II, III, … for group headings, as Vietnamese documents number sections."""
+    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def fingerprint(round_id: str, unit_code: str, locked: list[tuple[str, str, str, str, object]]) -> str:
+    """SHA-256 of the locked content: (indicator code, name, unit of measure, target text, baseline)."""
+    payload = json.dumps([round_id, unit_code, [list(map(str, row)) for row in locked]], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def locked_content(catalog: Catalog, unit_code: str) -> list[tuple[str, str, str, str, object]]:
+    """What the generator pre-fills and locks for a unit, in row order (fingerprint input)."""
+    out = []
+    for t in catalog.targets_by_unit.get(unit_code, ()):
+        ind = catalog.indicator_by_code[t.indicator_code]
+        out.append((ind.code, ind.name, ind.unit_of_measure, t.text, "" if t.baseline is None else t.baseline))
+    return out
+
+
+def slug(text: str) -> str:
+    """ASCII file-name slug of a Vietnamese name: 'Huyện Kỳ Anh' → 'huyen-ky-anh'."""
+    s = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "unit"
+
+
+def workbook_filename(unit_code: str, unit_name: str) -> str:
+    """`<unit_code>_<ascii slug>.xlsx` (DESIGN.md §4), safe on every file system."""
+    code = re.sub(r"[^A-Za-z0-9._-]+", "-", unit_code).strip("-.") or "unit"
+    return f"{code}_{slug(unit_name)}.xlsx"
