@@ -180,7 +180,9 @@ class _AppendixWriter:
         ws.write_blank(r, col("estimate"), None, input_fmt)
         ws.write_blank(r, col("proposed_target"), None, self.f["input_text"])
         ws.write_blank(r, col("note"), None, self.f["input_text"])
-        ws.write_formula(r, col("pct"), self._pct_formula(ind, target, row.excel_row), self.f["pct"])
+        # Cache "" rather than xlsxwriter's 0: a viewer that does not recalculate on
+        # open (LibreOffice's default for xlsx, WPS previews) would show 0% everywhere.
+        ws.write_formula(r, col("pct"), self._pct_formula(ind, target, row.excel_row), self.f["pct"], "")
         self._validations(ws, r, ind)
 
     def _write_target(self, ws, r: int, ind: Indicator, target: Target) -> None:

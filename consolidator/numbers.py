@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 # Spaces people paste from Word and web pages, besides the ordinary one.
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200b\t\r\n "), None)
@@ -72,6 +73,10 @@ def parse_number(text: object) -> ParsedNumber | None:
     percent = s.endswith("%")
     if percent:
         s = s[:-1]
+    # A lone "%" leaves nothing, and "" is `in "+-"`: without this, s[0] below raised
+    # IndexError instead of rejecting the cell (DESIGN.md §6: every cell gets a message).
+    if not s:
+        return None
     sign = 1.0
     if s[:1] in "+-":
         sign = -1.0 if s[0] == "-" else 1.0
@@ -166,8 +171,12 @@ def _display(value: int | float) -> str:
         return str(value)
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", ".")
-    whole, _, frac = f"{value:.10g}".partition(".")
-    return f"{int(whole):,}".replace(",", ".") + ("," + frac if frac else "")
+    # "g" switches to exponent notation (1e-05, 1.2e+11), which int() cannot read, and
+    # the whole part of -0.5 is "-0", whose sign int() drops; 10 significant digits also
+    # turned 1000000000.5 into "1.000.000.000". Write 15 digits out in full, sign apart.
+    sign = "-" if value < 0 else ""
+    whole, _, frac = format(Decimal(f"{abs(value):.15g}"), "f").partition(".")
+    return sign + f"{int(whole):,}".replace(",", ".") + ("," + frac if frac else "")
 
 
 display_number = _display

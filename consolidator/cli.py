@@ -1,0 +1,102 @@
+"""The command line: each command parses its options, calls one library function, prints.
+
+Library modules are imported inside the commands so `consolidator --help` starts without
+pandas (about a second of import time on this machine's class of hardware).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+LANG = click.Choice(["vi", "en"])
+
+
+class CatalogRefused(click.ClickException):
+    """A bad catalog or bad usage: exit code 2, as DESIGN.md §5 says."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, err=True)
+
+
+def _load(catalog_path: str, lang: str | None):
+    from .catalog import load_catalog
+    from .errors import CatalogError
+
+    try:
+        return load_catalog(catalog_path)
+    except CatalogError as exc:
+        raise CatalogRefused(exc.report(lang or "vi")) from exc
+
+
+def _progress(label: str):
+    """A progress bar on a terminal; nothing at all when output is piped or logged."""
+    def wrap(items):
+        items = list(items)
+        if not sys.stderr.isatty() or len(items) < 2:
+            yield from items
+            return
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+    return wrap
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="consolidator")
+def main() -> None:
+    """Run a round of indicator reporting (sơ kết giữa nhiệm kỳ) across a tree of units.
+
+    A round: `init` a catalog, fill it in, `generate` one appendix per unit, collect the
+    returned files, `validate` them, `status` to see who is missing, `consolidate`.
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Start a new round in DIRECTORY with a blank catalog to fill in."""
+    from .templates import write_blank_catalog
+
+    path = Path(directory) / "catalog.xlsx"
+    if path.exists():
+        raise CatalogRefused(f"{path} already exists; choose another folder or move the file away.")
+    write_blank_catalog(path)
+    click.echo(f"Blank catalog: {path}")
+    click.echo("Fill in its sheets round, units, indicators and targets (see the sheet 'Hướng dẫn'), then run:")
+    click.echo(f"  consolidator generate {path} -o {Path(directory) / 'appendices'}")
+
+
+@main.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), help="Folder for the workbooks.")
+@click.option("--unit", "units", multiple=True, metavar="CODE", help="Only this unit (repeatable).")
+@click.option("--lang", type=LANG, default=None, help="Language of the workbooks (default: the round's, else vi).")
+def generate(catalog: str, outdir: str, units: tuple[str, ...], lang: str | None) -> None:
+    """Write one appendix workbook per unit that has targets, and a manifest."""
+    from .generate import MANIFEST
+    from .generate import generate as run
+
+    cat = _load(catalog, lang)
+    lang = lang or cat.round.lang
+    try:
+        done = run(cat, outdir, units, lang, progress=_progress("generate"))
+    except ValueError as exc:
+        raise CatalogRefused(f"Unknown unit code or unit without targets: {exc}") from exc
+    for g in done:
+        click.echo(f"{g.unit_code}\t{g.indicators} chỉ tiêu\t{g.path}")
+    click.echo(f"{len(done)} workbook(s); manifest: {Path(outdir) / MANIFEST}")
+
+
+@main.command()
+@click.argument("directory", required=False, default="demo_round", type=click.Path(file_okay=False))
+@click.option("--lang", type=LANG, default="vi", help="Language of the generated files.")
+def demo(directory: str, lang: str) -> None:
+    """Run a round on the bundled sample data in DIRECTORY (default demo_round)."""
+    from .demo import run_demo
+
+    for line in run_demo(Path(directory), lang):
+        click.echo(line)

@@ -1,0 +1,160 @@
+"""Catalog loading: a good catalog reads back as written; a faulty one is refused with every problem."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from consolidator.catalog import load_catalog
+from consolidator.errors import CatalogError
+
+from .conftest import small_catalog, write_catalog
+
+
+def edit(path: Path, changes: dict[str, dict[str, object]], delete_sheets=(), delete_cols=()) -> Path:
+    """Change cells as a clerk would in Excel: {sheet: {cell: value}}."""
+    wb = openpyxl.load_workbook(path)
+    for sheet, cells in changes.items():
+        for ref, value in cells.items():
+            wb[sheet][ref] = value
+    for sheet, col in delete_cols:
+        wb[sheet].delete_cols(col)
+    for sheet in delete_sheets:
+        del wb[sheet]
+    wb.save(path)
+    return path
+
+
+def refusal(path: Path) -> list[tuple]:
+    with pytest.raises(CatalogError) as info:
+        load_catalog(path)
+    return [(i.sheet, i.cell, i.code) for i in info.value.issues]
+
+
+def test_good_catalog_reads_back(catalog, catalog_path):
+    loaded = load_catalog(catalog_path)
+    assert loaded.round == catalog.round
+    assert loaded.units == catalog.units
+    assert loaded.indicators == catalog.indicators
+    by_key = {(t.unit_code, t.indicator_code): t for t in loaded.targets}
+    assert by_key["P", "GRDP"].text == "7–7,5"
+    assert (by_key["P", "GRDP"].low, by_key["P", "GRDP"].high) == (7.0, 7.5)
+    assert by_key["D1", "DANSO"].low == 200000 and by_key["D1", "DANSO"].baseline == 190000
+    assert by_key["D2", "NGHEO"].low == 1.5
+    assert loaded.reporting_units == tuple(u for u in catalog.units if u.code != "K")
+    assert loaded.level("K1") == 2 and loaded.level("P") == 0
+
+
+def test_codes_and_names_are_nfc_normalised_and_stripped(catalog_path):
+    decomposed = unicodedata.normalize("NFD", "Huyện Kỳ Anh")
+    edit(catalog_path, {"units": {"A3": "  D1 ", "B3": decomposed + "  "}})
+    unit = load_catalog(catalog_path).unit_by_code["D1"]
+    assert unit.name == "Huyện Kỳ Anh" and unicodedata.is_normalized("NFC", unit.name)
+
+
+def test_vietnamese_text_targets_and_ranges(catalog_path):
+    wb = openpyxl.load_workbook(catalog_path)
+    ws = wb["targets"]
+    rows = {(ws.cell(r, 1).value, ws.cell(r, 2).value): r for r in range(2, ws.max_row + 1)}
+    ws.cell(rows["D1", "DANSO"], 3).value = "200.000"
+    ws.cell(rows["D1", "RUNG"], 3).value = "1,3 - 1,5"
+    ws.cell(rows["D2", "GRDP"], 3).value = "8,25"
+    wb.save(catalog_path)
+    targets = {(t.unit_code, t.indicator_code): t for t in load_catalog(catalog_path).targets}
+    assert targets["D1", "DANSO"].low == 200000
+    assert (targets["D1", "RUNG"].low, targets["D1", "RUNG"].high, targets["D1", "RUNG"].text) == (1.3, 1.5, "1,3 - 1,5")
+    assert targets["D2", "GRDP"].low == 8.25
+
+
+def test_missing_sheet_and_column(catalog_path):
+    edit(catalog_path, {}, delete_sheets=["indicators"], delete_cols=[("units", 2)])
+    found = refusal(catalog_path)
+    assert ("indicators", None, "catalog-missing-sheet") in found
+    assert ("units", None, "catalog-missing-column") in found
+
+
+def test_every_problem_is_listed_at_once(catalog_path):
+    # Rows: units row 2 = P, 3 = D1, ... ; indicators row 2 = GRDP ...; targets row 2 = (P, GRDP)
+    edit(catalog_path, {
+        "units": {"A4": "D1", "C5": "X9"},          # duplicate code; unknown parent
+        "indicators": {"E3": "up", "F4": "sometimes", "G5": "median", "G2": "weighted:NOPE", "H3": "many"},
+        "targets": {"A3": "ZZ", "B4": "NOPE", "C5": "khoảng 2", "D6": "nhiều"},
+        "round": {"B6": "2020"},                      # target_year not after baseline_year
+    })
+    found = refusal(catalog_path)
+    expected = [
+        ("units", "A4", "catalog-duplicate-code"),
+        ("units", "C5", "catalog-unknown-parent"),
+        ("indicators", "E3", "catalog-bad-choice"),
+        ("indicators", "F4", "catalog-bad-choice"),
+        ("indicators", "G5", "catalog-bad-choice"),
+        ("indicators", "G2", "catalog-unknown-weight-indicator"),
+        ("indicators", "H3", "catalog-bad-decimals"),
+        ("targets", "A3", "catalog-unknown-unit"),
+        ("targets", "B4", "catalog-unknown-indicator"),
+        ("targets", "C5", "catalog-bad-target"),
+        ("targets", "D6", "catalog-bad-baseline"),
+        ("round", "B6", "catalog-bad-round-value"),
+    ]
+    for item in expected:
+        assert item in found, item
+
+
+def test_cycle_in_the_tree(catalog_path):
+    # K (row 5) under K1 (row 6) and K1 under K: a cycle, and it cuts them off the root
+    edit(catalog_path, {"units": {"C5": "K1"}})
+    found = refusal(catalog_path)
+    assert any(code == "catalog-tree-cycle" and sheet == "units" for sheet, _, code in found)
+
+
+def test_two_roots(catalog_path):
+    edit(catalog_path, {"units": {"C3": None}})
+    assert ("units", None, "catalog-root-count") in refusal(catalog_path)
+
+
+def test_cutoff_after_target_year(catalog_path):
+    edit(catalog_path, {"round": {"B7": "30/06/2026"}})
+    assert ("round", "B7", "catalog-cutoff-after-target-year") in refusal(catalog_path)
+
+
+def test_missing_round_key_and_empty_value(catalog_path):
+    edit(catalog_path, {"round": {"A2": "something_else", "B3": None}})
+    found = refusal(catalog_path)
+    assert ("round", None, "catalog-missing-round-key") in found
+    assert ("round", "B3", "catalog-missing-value") in found
+
+
+def test_duplicate_target_and_missing_target(catalog_path):
+    edit(catalog_path, {"targets": {"A3": "P", "B3": "GRDP", "C4": None}})
+    found = refusal(catalog_path)
+    assert ("targets", "A3", "catalog-duplicate-target") in found
+    assert ("targets", "C4", "catalog-missing-value") in found
+
+
+def test_round_values_in_clerk_formats(tmp_path):
+    path = write_catalog(small_catalog(), tmp_path / "c.xlsx")
+    edit(path, {"round": {"B7": "30/6/2023", "B8": date(2023, 7, 10), "B9": "80%", "B10": "TRUE"}})
+    r = load_catalog(path).round
+    assert r.cutoff_date == date(2023, 6, 30) and r.deadline == date(2023, 7, 10)
+    assert r.low_threshold == pytest.approx(0.8)
+    assert r.allow_target_changes is True
+    assert r.elapsed_share == pytest.approx(911 / 1826)
+
+
+def test_not_a_workbook(tmp_path):
+    path = tmp_path / "catalog.xlsx"
+    path.write_text("unit_code,unit_name\n", encoding="utf-8")
+    assert refusal(path) == [(None, None, "catalog-unreadable")]
+
+
+def test_messages_name_the_cell_in_both_languages(catalog_path):
+    edit(catalog_path, {"targets": {"C5": "khoảng 2"}})
+    with pytest.raises(CatalogError) as info:
+        load_catalog(catalog_path)
+    issue = next(i for i in info.value.issues if i.code == "catalog-bad-target")
+    assert "C5" in issue.message("vi") and "khoảng 2" in issue.message("vi")
+    assert "C5" in issue.message("en") and issue.message("en") != issue.message("vi")
