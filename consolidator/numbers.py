@@ -86,6 +86,8 @@ def parse_number(text: object) -> ParsedNumber | None:
     value, ambiguous = _unsigned(s)
     if value is None:
         return None
+    if not math.isfinite(value):
+        return None  # a 400-digit string is not a figure anyone reported
     return ParsedNumber(sign * value, ambiguous, percent)
 
 
