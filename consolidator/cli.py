@@ -100,3 +100,59 @@ def demo(directory: str, lang: str) -> None:
 
     for line in run_demo(Path(directory), lang):
         click.echo(line)
+
+
+def _inputs(inputs: tuple[str, ...]):
+    from .validate import collect_inputs
+
+    paths = collect_inputs(inputs)
+    if not paths:
+        raise CatalogRefused("No input files found in: " + ", ".join(inputs))
+    return paths
+
+
+@main.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write an Excel report here.")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False),
+              help="Write copies of files with problems, cells marked, to send back to units.")
+@click.option("--lang", type=LANG, default=None, help="Language of the messages (default: the round's, else vi).")
+def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str | None,
+             annotate_dir: str | None, lang: str | None) -> None:
+    """Check returned workbooks; exit 1 if any has errors. INPUT is files or folders."""
+    import json
+
+    from .report import annotate, format_text, write_excel_report
+    from .validate import validate_files
+
+    cat = _load(catalog, lang)
+    lang = lang or cat.round.lang
+    report = validate_files(cat, _inputs(inputs), progress=_progress("validate"))
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(report, lang))
+    if report_path:
+        write_excel_report(report, report_path, lang)
+        click.echo(f"Excel report: {report_path}", err=fmt == "json")
+    if annotate_dir:
+        for path in annotate(report, annotate_dir, lang):
+            click.echo(f"Annotated: {path}", err=fmt == "json")
+    sys.exit(1 if report.has_errors else 0)
+
+
+@main.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--lang", type=LANG, default=None, help="Language of the table (default: the round's, else vi).")
+def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
+    """Who is missing, late or invalid, with completeness and timeliness rates."""
+    from .report import format_status
+    from .validate import validate_files
+
+    cat = _load(catalog, lang)
+    lang = lang or cat.round.lang
+    report = validate_files(cat, _inputs(inputs), progress=_progress("status"))
+    click.echo(format_status(report, lang))

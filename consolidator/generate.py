@@ -135,8 +135,9 @@ class _AppendixWriter:
         last = len(layout.COLUMNS) - 1
         left_end, right_start = 2, 4
         parent = self.catalog.parent_name(self.unit.code)
-        ws.merge_range(0, 0, 0, left_end, parent.upper(), self.f["org"])
-        ws.merge_range(1, 0, 1, left_end, self.unit.name.upper(), self.f["org_bold"])
+        ws.merge_range(layout.PARENT_NAME_ROW - 1, 0, layout.PARENT_NAME_ROW - 1, left_end, parent.upper(), self.f["org"])
+        ws.merge_range(layout.UNIT_NAME_ROW - 1, 0, layout.UNIT_NAME_ROW - 1, left_end, self.unit.name.upper(),
+                       self.f["org_bold"])
         ws.merge_range(2, 0, 2, left_end, "*", self.f["org"])
         ws.merge_range(0, right_start, 0, last, self.text["party"], self.f["party"])
         ws.merge_range(2, right_start, 2, last, self.text["date_line"], self.f["date"])

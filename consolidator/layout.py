@@ -37,6 +37,7 @@ COLUMN_WIDTHS = {
 
 # 1-based Excel rows of the generated sheet.
 HEADER_BLOCK_ROWS = 3
+PARENT_NAME_ROW, UNIT_NAME_ROW = 1, 2  # column A, upper case
 TITLE_ROW, SUBTITLE_ROW, ATTACHED_ROW = 5, 6, 7
 HEADER_ROW = 9
 FIRST_DATA_ROW = 10

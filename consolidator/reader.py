@@ -1,0 +1,332 @@
+"""Read a returned appendix: which unit and round it is, where its table is, what each cell says.
+
+The table is found by its header labels and the indicator codes, never by fixed positions:
+rows inserted, deleted or moved, extra blank rows and a renamed sheet still read. Each input
+cell becomes a value and a state ("ok", "blank", "word", ...); validate.py turns the states
+into issues with one pandera schema over every submission at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import formulas, layout
+from .model import Catalog, Indicator, Issue, make_issue
+from .numbers import is_no_data, normalize_text, parse_bool, parse_number, parse_target
+from .xlsx import Cell, Sheet, Workbook
+
+HEADER_SCAN_ROWS = 60
+HEADER_SCAN_COLS = 40
+MIN_HEADER_MATCHES = 3
+ESSENTIAL_COLUMNS = ("indicator_code", "result", "target")
+_ROMAN = re.compile(r"^[IVXLC]+\.?$")
+# Labels whose text depends on the round (month, year): matched by how they start.
+_LABEL_PREFIXES = {
+    "thực hiện đến": "result", "result up to": "result",
+    "năm gốc": "baseline", "baseline": "baseline",
+    "ước thực hiện": "estimate", "estimate for": "estimate",
+    "so với chỉ tiêu": "pct", "% of target": "pct",
+    "đề xuất điều chỉnh": "proposed_target", "proposed target": "proposed_target",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Which round and unit a file says it belongs to, and how we know."""
+
+    round_id: str | None
+    unit_code: str | None
+    template_version: str | None = None
+    fingerprint: str | None = None
+    source: str = "metadata"  # "metadata", "header", "file name" or "none"
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """One input cell: what the unit typed, read as the indicator needs it."""
+
+    value: float | None
+    state: str  # ok, blank, word, not-boolean, formula-no-cache, error-value, ambiguous, date
+    raw: object = None
+
+
+@dataclass(frozen=True)
+class RowReading:
+    """One indicator row (or extra indicator row) of a returned appendix."""
+
+    kind: str  # "indicator" or "extra"
+    excel_row: int
+    indicator_code: str | None
+    letters: Mapping[str, str]
+    result: CellReading
+    estimate: CellReading
+    proposed_target: str
+    proposed_state: str  # ok, blank, bad
+    note: str
+    target_raw: object = None
+    target_state: str = "same"  # same, changed
+    baseline_raw: object = None
+    baseline_state: str = "same"
+    name: str = ""
+    unit_of_measure: str = ""
+    extra_target: str = ""
+    extra_target_state: str = "blank"  # ok, blank, bad
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """Everything read from one workbook, before validation."""
+
+    identity: Identity
+    sheet: str | None
+    rows: tuple[RowReading, ...] = ()
+    issues: tuple[Issue, ...] = ()
+    modified: datetime | None = None
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+
+def col_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --- identification --------------------------------------------------------------------------
+
+
+def identify(workbook: Workbook, catalog: Catalog, file_name: str) -> tuple[Identity, list[Issue]]:
+    """Round and unit from the metadata sheet (any visibility), else the header or the file name."""
+    issues: list[Issue] = []
+    meta_sheet = next((s for s in workbook.sheets if s.name == layout.META_SHEET), None)
+    if meta_sheet is not None:
+        meta = {normalize_text(meta_sheet.value(r, 1)): normalize_text(meta_sheet.value(r, 2))
+                for r in range(1, 30) if meta_sheet.value(r, 1) is not None}
+        identity = Identity(meta.get("round_id") or None, meta.get("unit_code") or None,
+                            meta.get("template_version") or None, meta.get("fingerprint") or None, "metadata")
+    else:
+        identity = _identify_without_metadata(workbook, catalog, file_name)
+        code = "no-metadata" if identity.unit_code else "unidentified-file"
+        issues.append(make_issue(code, sheet=layout.META_SHEET, value=file_name))
+        if identity.unit_code is None:
+            return identity, issues
+    r = catalog.round
+    if identity.round_id is not None and identity.round_id != r.round_id:
+        issues.append(make_issue("wrong-round", value=identity.round_id, params={"expected": r.round_id}))
+    if identity.unit_code not in catalog.targets_by_unit:
+        issues.append(make_issue("unknown-unit", value=identity.unit_code))
+    elif identity.source == "metadata":
+        if identity.template_version not in layout.SUPPORTED_TEMPLATE_VERSIONS:
+            issues.append(make_issue("old-template", value=identity.template_version,
+                                     params={"expected": layout.TEMPLATE_VERSION}))
+        expected = layout.fingerprint(r.round_id, identity.unit_code, layout.locked_content(catalog, identity.unit_code))
+        if identity.round_id == r.round_id and identity.fingerprint != expected:
+            issues.append(make_issue("catalog-changed", sheet=layout.META_SHEET))
+        prefix = file_name.split("_", 1)[0]
+        if prefix != identity.unit_code and prefix in catalog.unit_by_code:
+            issues.append(make_issue("file-name-mismatch", value=file_name, params={"unit_code": identity.unit_code}))
+    return identity, issues
+
+
+def _identify_without_metadata(workbook: Workbook, catalog: Catalog, file_name: str) -> Identity:
+    by_name = {normalize_text(u.name).upper(): u.code for u in catalog.units}
+    for sheet in workbook.sheets:
+        # The unit's own name row, not the parent's above it: both are unit names.
+        code = by_name.get(normalize_text(sheet.value(layout.UNIT_NAME_ROW, 1)).upper())
+        if code:
+            return Identity(None, code, source="header")
+    prefix = file_name.split("_", 1)[0]
+    if prefix in catalog.unit_by_code:
+        return Identity(None, prefix, source="file name")
+    return Identity(None, None, source="none")
+
+
+# --- locating the table ------------------------------------------------------------------------
+
+
+def _column_key(text: object, lookup: Mapping[str, str]) -> str | None:
+    label = layout.normalize_label(text)
+    if not label:
+        return None
+    if label in lookup:
+        return lookup[label]
+    return next((key for prefix, key in _LABEL_PREFIXES.items() if label.startswith(prefix)), None)
+
+
+def find_table(workbook: Workbook, catalog: Catalog) -> tuple[Sheet | None, int, dict[str, int]]:
+    """The sheet, header row and column positions of the appendix table (None when absent)."""
+    lookup = layout.label_lookup(catalog.round)
+    names = {layout.normalize_label(layout.sheet_names(lang)[0]) for lang in ("vi", "en")}
+    candidates = sorted(
+        (s for s in workbook.sheets if s.name != layout.META_SHEET),
+        key=lambda s: (layout.normalize_label(s.name) not in names, s.state != "visible"),
+    )
+    for sheet in candidates:
+        best_row, best = 0, {}
+        for row in range(1, HEADER_SCAN_ROWS + 1):
+            columns: dict[str, int] = {}
+            for col in range(1, HEADER_SCAN_COLS + 1):
+                key = _column_key(sheet.value(row, col), lookup)
+                if key and key not in columns:
+                    columns[key] = col
+            if len(columns) > len(best):
+                best_row, best = row, columns
+        if len(best) >= MIN_HEADER_MATCHES:
+            return sheet, best_row, best
+    return None, 0, {}
+
+
+# --- reading cells ------------------------------------------------------------------------------
+
+
+def read_number(cell: Cell | None, indicator: Indicator | None) -> CellReading:
+    """A result or estimate cell, read the way the indicator needs it."""
+    if cell is None:
+        return CellReading(None, "blank")
+    raw = cell.value
+    if cell.kind == "blank" and cell.formula is not None:
+        return CellReading(None, "formula-no-cache", "=" + cell.formula)
+    if cell.kind == "e":
+        return CellReading(None, "error-value", raw)
+    if indicator is not None and indicator.direction == formulas.BOOLEAN:
+        if isinstance(raw, str) and is_no_data(raw):
+            return CellReading(None, "blank", raw)
+        flag = parse_bool(raw)
+        return CellReading(None if flag is None else float(flag), "ok" if flag is not None else "not-boolean", raw)
+    if cell.kind == "b":
+        return CellReading(None, "word", raw)
+    if cell.kind == "n":
+        if cell.is_date_format:
+            return CellReading(None, "date", raw)
+        value = float(raw)
+        # 4,75% typed into a cell becomes 0.0475 shown as a percentage: read what was shown.
+        return CellReading(value * 100 if cell.is_percent_format else value, "ok", raw)
+    text = normalize_text(raw)
+    if is_no_data(text):
+        return CellReading(None, "blank", raw)
+    number = parse_number(text)
+    if number is None:
+        return CellReading(None, "word", raw)
+    return CellReading(number.value, "ambiguous" if number.ambiguous else "ok", raw)
+
+
+def _text(cell: Cell | None) -> str:
+    if cell is None or cell.value is None:
+        return ""
+    if cell.kind == "n" and isinstance(cell.value, float) and cell.value.is_integer():
+        return str(int(cell.value))
+    return normalize_text(cell.value)
+
+
+def _same_target(cell: Cell | None, low: float | None, high: float | None, text: str) -> bool:
+    if cell is None or cell.value is None:
+        return low is None
+    if isinstance(cell.value, str) and normalize_text(cell.value) == text:
+        return True
+    parsed = parse_target(cell.value if cell.kind == "n" else normalize_text(cell.value))
+    if parsed is None or low is None:
+        return parse_bool(cell.value) is True and low == 1.0 == high  # a boolean's "Đạt"
+    return _close(parsed.low, low) and _close(parsed.high, high)
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def read_file(workbook: Workbook, catalog: Catalog, file_name: str) -> FileReading:
+    """Identify a workbook and read its appendix table into rows."""
+    identity, issues = identify(workbook, catalog, file_name)
+    if identity.unit_code is None or identity.unit_code not in catalog.targets_by_unit:
+        return FileReading(identity, None, (), tuple(issues), workbook.modified)
+    sheet, header_row, columns = find_table(workbook, catalog)
+    if sheet is None:
+        issues.append(make_issue("appendix-not-found", params={"expected": layout.sheet_names("vi")[0]}))
+        return FileReading(identity, None, (), tuple(issues), workbook.modified)
+    if layout.normalize_label(sheet.name) not in {layout.normalize_label(layout.sheet_names(l)[0]) for l in ("vi", "en")}:
+        issues.append(make_issue("sheet-renamed", sheet=sheet.name, params={"expected": layout.sheet_names("vi")[0]}))
+    labels = layout.header_labels(catalog.round, "vi")
+    for key in ESSENTIAL_COLUMNS:
+        if key not in columns:
+            issues.append(make_issue("missing-column", sheet=sheet.name, cell=f"{header_row}",
+                                     params={"column": labels[key]}))
+    if any(key not in columns for key in ESSENTIAL_COLUMNS):
+        return FileReading(identity, sheet.name, (), tuple(issues), workbook.modified)
+    rows, row_issues = _read_rows(sheet, header_row, columns, catalog, identity.unit_code)
+    issues.extend(row_issues)
+    return FileReading(identity, sheet.name, tuple(rows), tuple(issues), workbook.modified)
+
+
+def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: Catalog, unit_code: str):
+    targets = {t.indicator_code: t for t in catalog.targets_by_unit[unit_code]}
+    letters = {key: col_letter(col) for key, col in columns.items()}
+    last_row = max((r for r, _ in sheet.cells), default=header_row)
+    rows: list[RowReading] = []
+    issues: list[Issue] = []
+    seen: dict[str, int] = {}
+
+    def cell(row: int, key: str) -> Cell | None:
+        col = columns.get(key)
+        return sheet.cells.get((row, col)) if col else None
+
+    for r in range(header_row + 1, last_row + 1):
+        code = _text(cell(r, "indicator_code"))
+        if code:
+            if code not in targets:
+                issues.append(make_issue("unknown-indicator", sheet=sheet.name, cell=f"{letters['indicator_code']}{r}", value=code))
+                continue
+            if code in seen:
+                issues.append(make_issue("duplicate-indicator-row", sheet=sheet.name, cell=f"{letters['indicator_code']}{r}",
+                                         indicator_code=code, params={"first_row": seen[code]}))
+                continue
+            seen[code] = r
+            rows.append(_indicator_row(r, code, cell, letters, catalog.indicator_by_code[code], targets[code]))
+            continue
+        tt = _text(cell(r, "tt"))
+        content = {key: _text(cell(r, key)) for key in ("name", "unit_of_measure", "target", "result", "estimate")}
+        if _ROMAN.match(tt) or not any(content.values()):
+            continue  # a group heading (numbered I, II, …) or an empty row
+        # Anything else without a code is an indicator the unit added itself, wherever it stands.
+        rows.append(_extra_row(r, cell, letters, content))
+    for code, target in targets.items():
+        if code not in seen:
+            issues.append(make_issue("missing-indicator", sheet=sheet.name, indicator_code=code,
+                                     value=catalog.indicator_by_code[code].name))
+    return rows, issues
+
+
+def _indicator_row(r, code, cell, letters, indicator: Indicator, target) -> RowReading:
+    proposed = _text(cell(r, "proposed_target"))
+    proposed_state = "blank" if not proposed or is_no_data(proposed) else (
+        "ok" if parse_target(proposed) is not None or (indicator.direction == formulas.BOOLEAN and parse_bool(proposed) is not None)
+        else "bad")
+    target_cell, baseline_cell = cell(r, "target"), cell(r, "baseline")
+    target_same = _same_target(target_cell, target.low, target.high, target.text)
+    baseline_same = "baseline" not in letters or _same_target(baseline_cell, target.baseline, target.baseline, "")
+    return RowReading(
+        kind="indicator", excel_row=r, indicator_code=code, letters=letters,
+        result=read_number(cell(r, "result"), indicator),
+        estimate=read_number(cell(r, "estimate"), indicator),
+        proposed_target=proposed if proposed_state != "blank" else "", proposed_state=proposed_state,
+        note=_text(cell(r, "note")),
+        target_raw=None if target_cell is None else target_cell.value,
+        target_state="same" if target_same else "changed",
+        baseline_raw=None if baseline_cell is None else baseline_cell.value,
+        baseline_state="same" if baseline_same else "changed",
+    )
+
+
+def _extra_row(r, cell, letters, content) -> RowReading:
+    target_text = content["target"]
+    return RowReading(
+        kind="extra", excel_row=r, indicator_code=None, letters=letters,
+        result=read_number(cell(r, "result"), None), estimate=read_number(cell(r, "estimate"), None),
+        proposed_target="", proposed_state="blank", note=_text(cell(r, "note")),
+        name=content["name"], unit_of_measure=content["unit_of_measure"], extra_target=target_text,
+        extra_target_state="blank" if not target_text else ("ok" if parse_target(target_text) is not None else "bad"),
+    )

@@ -1,0 +1,382 @@
+"""Validate returned workbooks: read each, check all rows of all files with one pandera schema.
+
+Reading yields cell states (reader.py); the schema, built in code from the round, turns
+states and values into issues with cell positions. The frame's index points back to the
+file and Excel row, so every failure case names its cell. Files of one unit are ranked
+and the newest of this round counts (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import formulas
+from .fileio import sha256_file
+from .model import Catalog, Issue, make_issue
+from .reader import FileReading, RowReading, read_file
+from .xlsx import UnreadableWorkbook, read_workbook, sniff
+
+VALID, INVALID, UNREADABLE = "valid", "invalid", "unreadable"
+_USABLE = ("ok", "ambiguous")
+
+
+@dataclass(frozen=True)
+class Reported:
+    """One indicator's values as a unit reported them."""
+
+    indicator_code: str
+    excel_row: int
+    result: float | None
+    estimate: float | None
+    proposed_target: str
+    note: str
+    has_error: bool = False
+
+
+@dataclass(frozen=True)
+class ExtraIndicator:
+    """An indicator a unit added itself: listed, never aggregated."""
+
+    excel_row: int
+    name: str
+    unit_of_measure: str
+    target: str
+    result: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One returned workbook, read and checked."""
+
+    path: Path
+    unit_code: str | None
+    round_id: str | None
+    status: str
+    issues: tuple[Issue, ...]
+    received: datetime
+    modified: datetime | None
+    sha256: str
+    sheet: str | None = None
+    values: tuple[Reported, ...] = ()
+    extras: tuple[ExtraIndicator, ...] = ()
+    counted: bool = False  # the newest of its unit: the one consolidated
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity == "error" for i in self.issues)
+
+    @property
+    def warnings(self) -> int:
+        return sum(i.severity == "warning" for i in self.issues)
+
+    @property
+    def sort_time(self) -> datetime:
+        """Which of a unit's files is newest: the workbook's own time, then the file's."""
+        return self.modified or self.received
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """One expected unit's standing in the round."""
+
+    unit_code: str
+    unit_name: str
+    submission: Submission | None
+    on_time: bool | None
+
+    @property
+    def state(self) -> str:
+        return "missing" if self.submission is None else self.submission.status
+
+
+@dataclass
+class ValidationReport:
+    """The result of validating a batch: each file, each expected unit, the rates."""
+
+    catalog: Catalog
+    submissions: list[Submission]
+    units: list[UnitStatus] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        expected = len(self.units)
+        valid = [u for u in self.units if u.state == VALID]
+        on_time = [u for u in valid if u.on_time]
+        return {
+            "files": len(self.submissions),
+            "valid": sum(s.status == VALID for s in self.submissions),
+            "invalid": sum(s.status == INVALID for s in self.submissions),
+            "unreadable": sum(s.status == UNREADABLE for s in self.submissions),
+            "errors": sum(s.errors for s in self.submissions),
+            "warnings": sum(s.warnings for s in self.submissions),
+            "units_expected": expected,
+            "units_valid": len(valid),
+            "units_on_time": len(on_time),
+            "completeness": round(len(valid) / expected, 4) if expected else None,
+            "timeliness": round(len(on_time) / expected, 4) if expected else None,
+            "missing_units": [u.unit_code for u in self.units if u.state == "missing"],
+        }
+
+    def to_dict(self, lang: str = "vi") -> dict[str, object]:
+        """The JSON report of DESIGN.md §5."""
+        return {
+            "files": [
+                {"path": str(s.path), "unit_code": s.unit_code, "status": s.status,
+                 "issues": [i.to_dict(lang) for i in s.issues]}
+                for s in self.submissions
+            ],
+            "summary": self.summary(),
+        }
+
+    @property
+    def has_errors(self) -> bool:
+        return any(s.status != VALID for s in self.submissions)
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files given, and every file inside folders given (Office lock files and dot files skipped)."""
+    out: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            out.extend(p for p in sorted(path.rglob("*"))
+                       if p.is_file() and not p.name.startswith((".", "~$")) and p.name != "manifest.csv")
+        else:
+            out.append(path)
+    seen: set[Path] = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def read_one(path: Path, catalog: Catalog) -> tuple[FileReading | None, Issue | None]:
+    """Read one file; an unreadable one gives its issue instead. Never raises for file content."""
+    try:
+        workbook = read_workbook(path)
+    except UnreadableWorkbook as exc:
+        return None, make_issue(exc.code, params=exc.params)
+    except OSError as exc:
+        return None, make_issue("file-corrupt", params={"reason": exc.strerror or type(exc).__name__})
+    return read_file(workbook, catalog, path.name), None
+
+
+def _received(path: Path) -> datetime:
+    return datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc)
+
+
+def validate_files(
+    catalog: Catalog,
+    paths: Sequence[Path],
+    progress: Callable[[Iterable], Iterable] = lambda it: it,
+) -> ValidationReport:
+    """Read and check every file, rank each unit's files, and work out each unit's standing."""
+    readings: list[tuple[Path, FileReading | None, Issue | None]] = []
+    for path in progress(paths):
+        reading, unreadable = read_one(path, catalog)
+        readings.append((path, reading, unreadable))
+    row_issues = check_rows(catalog, [(r.rows if r else ()) for _, r, _ in readings], [r.sheet if r else None for _, r, _ in readings])
+    submissions = [
+        _submission(catalog, path, reading, unreadable, row_issues.get(n, []))
+        for n, (path, reading, unreadable) in enumerate(readings)
+    ]
+    submissions = rank_duplicates(catalog, submissions)
+    return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions))
+
+
+def _submission(catalog: Catalog, path: Path, reading: FileReading | None, unreadable: Issue | None,
+                row_issues: list[Issue]) -> Submission:
+    base = {"path": path, "received": _received(path), "sha256": sha256_file(path)}
+    if reading is None:
+        return Submission(unit_code=None, round_id=None, status=UNREADABLE, issues=(unreadable,), modified=None, **base)
+    issues = tuple(reading.issues) + tuple(row_issues)
+    status = INVALID if any(i.severity == "error" for i in issues) else VALID
+    error_codes = {i.indicator_code for i in issues if i.severity == "error" and i.indicator_code}
+    values = tuple(
+        Reported(r.indicator_code, r.excel_row,
+                 r.result.value if r.result.state in _USABLE else None,
+                 r.estimate.value if r.estimate.state in _USABLE else None,
+                 r.proposed_target, r.note, r.indicator_code in error_codes)
+        for r in reading.rows if r.kind == "indicator"
+    )
+    extras = tuple(
+        ExtraIndicator(r.excel_row, r.name, r.unit_of_measure, r.extra_target,
+                       r.result.value if r.result.state in _USABLE else None, r.note)
+        for r in reading.rows if r.kind == "extra"
+    )
+    return Submission(unit_code=reading.identity.unit_code, round_id=reading.identity.round_id, status=status,
+                      issues=issues, modified=reading.modified, sheet=reading.sheet, values=values, extras=extras,
+                      **base)
+
+
+def rank_duplicates(catalog: Catalog, submissions: list[Submission]) -> list[Submission]:
+    """Mark the newest file of this round per unit as counted; report the older ones."""
+    by_unit: dict[str, list[int]] = {}
+    for n, s in enumerate(submissions):
+        of_this_round = s.round_id in (None, catalog.round.round_id)
+        if s.unit_code in catalog.targets_by_unit and s.status != UNREADABLE and of_this_round:
+            by_unit.setdefault(s.unit_code, []).append(n)
+    out = list(submissions)
+    for unit, indices in by_unit.items():
+        ranked = sorted(indices, key=lambda n: (submissions[n].sort_time, submissions[n].received), reverse=True)
+        newest = submissions[ranked[0]]
+        out[ranked[0]] = replace(newest, counted=True)
+        for n in ranked[1:]:
+            older = submissions[n]
+            note = make_issue("duplicate-file", value=older.path.name, params={"newest": newest.path.name})
+            out[n] = replace(older, issues=older.issues + (note,))
+    return out
+
+
+def unit_statuses(catalog: Catalog, submissions: list[Submission]) -> list[UnitStatus]:
+    counted = {s.unit_code: s for s in submissions if s.counted}
+    deadline = catalog.round.deadline
+    out = []
+    for unit in catalog.reporting_units:
+        s = counted.get(unit.code)
+        on_time = None if s is None else s.received.astimezone().date() <= deadline
+        out.append(UnitStatus(unit.code, unit.name, s, on_time))
+    return out
+
+
+# --- the row checks ------------------------------------------------------------------------------
+
+
+# Cell states that are problems, by input column: state → issue code.
+_STATE_CODES = {
+    "blank": "missing-result",
+    "word": "not-a-number",
+    "not-boolean": "not-a-boolean",
+    "formula-no-cache": "formula-without-value",
+    "error-value": "excel-error",
+    "ambiguous": "ambiguous-number",
+    "date": "date-not-number",
+}
+
+
+def _frame(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]]):
+    """All rows of all files in one DataFrame; `where` maps its index to (file, row)."""
+    import pandas as pd
+
+    records, where = [], []
+    ind = catalog.indicator_by_code
+    for n, rows in enumerate(per_file_rows):
+        for r in rows:
+            indicator = ind.get(r.indicator_code) if r.indicator_code else None
+            extra = r.kind == "extra"
+            # Growth rates (averages) may be negative; counts, levels and shares may not.
+            nonneg = indicator is None or indicator.measure != formulas.AVERAGE
+            bounded = indicator is not None and indicator.is_percent and indicator.measure != formulas.AVERAGE
+            result = r.result.value
+            estimate = r.estimate.value
+            records.append({
+                "result_state": ("extra-" if extra else "") + r.result.state,
+                "estimate_state": "ok" if r.estimate.state == "blank" else r.estimate.state,
+                "result_nonneg": result if nonneg else None,
+                "estimate_nonneg": estimate if nonneg else None,
+                "result_pct": result if bounded else None,
+                "estimate_pct": estimate if bounded else None,
+                "target_state": r.target_state,
+                "baseline_state": r.baseline_state,
+                "proposed_state": r.proposed_state,
+                "extra_complete": not extra or all((r.name, r.unit_of_measure, r.extra_target, r.result.state != "blank")),
+                "extra_target_state": r.extra_target_state,
+            })
+            where.append((n, r))
+    frame = pd.DataFrame.from_records(records, columns=[
+        "result_state", "estimate_state", "result_nonneg", "estimate_nonneg", "result_pct", "estimate_pct",
+        "target_state", "baseline_state", "proposed_state", "extra_complete", "extra_target_state",
+    ])
+    for col in ("result_nonneg", "estimate_nonneg", "result_pct", "estimate_pct"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    return frame, where
+
+
+def row_schema(catalog: Catalog):
+    """The pandera schema for appendix rows, built from the round's rules.
+
+    Each check is named `<issue code>@<appendix column>`, so a failure case says both what is
+    wrong and which cell to point at.
+    """
+    import pandera.pandas as pa
+
+    def not_state(states: dict[str, str], column: str) -> list:
+        return [pa.Check(lambda s, st=state: s != st, name=f"{code}@{column}") for state, code in states.items()]
+
+    # pandera's built-in checks (ge, in_range, isin) report their own name, not ours.
+    def at_least(low: float, name: str):
+        return pa.Check(lambda s: s >= low, name=name)
+
+    def between(low: float, high: float, name: str):
+        return pa.Check(lambda s: (s >= low) & (s <= high), name=name)
+
+    allow = catalog.round.allow_target_changes
+    changed = {"changed": "target-change-proposed" if allow else "target-changed"}
+    baseline_changed = {"changed": "baseline-change-proposed" if allow else "baseline-changed"}
+    proposal = {"bad": "bad-proposed-target"} if allow else {"bad": "bad-proposed-target", "ok": "proposal-not-allowed"}
+    estimate_states = {k: v for k, v in _STATE_CODES.items() if k != "blank"}
+    extra_states = {f"extra-{k}": v for k, v in _STATE_CODES.items() if k not in ("blank", "not-boolean")}
+    number = {"nullable": True}
+    return pa.DataFrameSchema({
+        "result_state": pa.Column(None, checks=not_state(_STATE_CODES, "result") + not_state(extra_states, "result")),
+        "estimate_state": pa.Column(None, checks=not_state(estimate_states, "estimate")),
+        "result_nonneg": pa.Column(None, at_least(0, "negative-value@result"), **number),
+        "estimate_nonneg": pa.Column(None, at_least(0, "negative-value@estimate"), **number),
+        "result_pct": pa.Column(None, between(0, 100, "percent-out-of-range@result"), **number),
+        "estimate_pct": pa.Column(None, between(0, 100, "percent-out-of-range@estimate"), **number),
+        "target_state": pa.Column(None, checks=not_state(changed, "target")),
+        "baseline_state": pa.Column(None, checks=not_state(baseline_changed, "baseline")),
+        "proposed_state": pa.Column(None, checks=not_state(proposal, "proposed_target")),
+        "extra_complete": pa.Column(None, pa.Check(lambda s: s, name="incomplete-extra-indicator@name")),
+        "extra_target_state": pa.Column(None, checks=not_state({"bad": "not-a-number"}, "target")),
+    })
+
+
+def check_rows(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]],
+               sheets: Sequence[str | None]) -> dict[int, list[Issue]]:
+    """Run the row schema once over every file's rows; issues by file index."""
+    import pandera.pandas as pa
+
+    frame, where = _frame(catalog, per_file_rows)
+    out: dict[int, list[Issue]] = {}
+    if frame.empty:
+        return out
+    try:
+        row_schema(catalog).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+        failures = failures[failures["index"].notna() & failures["check"].astype(str).str.contains("@")]
+        for check, index in zip(failures["check"], failures["index"]):
+            code, column = str(check).rsplit("@", 1)
+            n, row = where[int(index)]
+            out.setdefault(n, []).append(_row_issue(code, column, row, sheets[n]))
+    for issues in out.values():
+        issues.sort(key=lambda i: (_row_of(i.cell), i.cell or ""))
+    return out
+
+
+def _row_of(cell: str | None) -> int:
+    digits = "".join(ch for ch in cell or "" if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _row_issue(code: str, column: str, row: RowReading, sheet: str | None) -> Issue:
+    letter = row.letters.get(column, row.letters.get("name", "?"))
+    value = {
+        "result": row.result.raw, "estimate": row.estimate.raw, "proposed_target": row.proposed_target,
+        "target": row.extra_target if row.kind == "extra" else row.target_raw,
+        "baseline": row.baseline_raw, "name": row.name,
+    }.get(column)
+    params: dict[str, object] = {}
+    if code == "ambiguous-number":
+        reading = row.result if column == "result" else row.estimate
+        params["read_as"] = reading.value
+    return make_issue(code, sheet=sheet, cell=f"{letter}{row.excel_row}", indicator_code=row.indicator_code,
+                      value=value, params=params)

@@ -1,0 +1,356 @@
+"""Validation of returned workbooks, filled the way units fill them. Assert codes and cells, not wording."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from consolidator import layout
+from consolidator.catalog import load_catalog
+from consolidator.cli import main
+from consolidator.generate import generate
+from consolidator.validate import collect_inputs, validate_files
+
+from .conftest import small_catalog, write_catalog
+from .filling import column, complete_results, fill, rows_by_code
+from .office import libreoffice_resave, needs_libreoffice
+
+
+@pytest.fixture
+def round_dir(tmp_path, catalog_path):
+    catalog = load_catalog(catalog_path)
+    templates = {g.unit_code: g.path for g in generate(catalog, tmp_path / "templates")}
+    return catalog, templates, tmp_path / "inbox"
+
+
+def check(catalog, *paths):
+    report = validate_files(catalog, collect_inputs(paths))
+    return report
+
+
+def found(submission) -> set[tuple]:
+    return {(i.code, i.cell) for i in submission.issues}
+
+
+def cell_of(template: Path, code: str, key: str = "result") -> str:
+    ws = openpyxl.load_workbook(template).worksheets[0]
+    return f"{layout.column_letter(key)}{rows_by_code(ws)[code]}"
+
+
+def test_a_complete_file_is_valid_and_read_exactly(round_dir):
+    catalog, templates, inbox = round_dir
+    results = complete_results(catalog, "D1")
+    path = fill(templates["D1"], inbox / "D1.xlsx", results)
+    [s] = check(catalog, path).submissions
+    assert s.status == "valid" and s.issues == ()
+    assert s.unit_code == "D1"
+    got = {v.indicator_code: v.result for v in s.values}
+    assert got == {code: (1.0 if value == "Đạt" else value) for code, value in results.items()}
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("12,5", 12.5), ("1.234.567", 1234567), ("1.234,5", 1234.5), (" 40 ", 40), ("40\u00a0", 40), ("95%", 95),
+])
+def test_numbers_typed_as_text_the_vietnamese_way(round_dir, typed, expected):
+    catalog, templates, inbox = round_dir
+    path = fill(templates["K1"], inbox / "K1.xlsx", {"DANGVIEN": typed, "KYLUAT": 1})
+    [s] = check(catalog, path).submissions
+    assert s.status == "valid" and not s.issues
+    assert {v.indicator_code: v.result for v in s.values}["DANGVIEN"] == expected
+
+
+def test_percent_formatted_cell_reads_as_shown(round_dir):
+    catalog, templates, inbox = round_dir
+
+    def as_percent(wb, ws):
+        cell = ws.cell(rows_by_code(ws)["NGHEO"], column("result"))
+        cell.value, cell.number_format = 0.0475, "0.00%"
+
+    path = fill(templates["D1"], inbox / "D1.xlsx", {**complete_results(catalog, "D1")}, edit=as_percent)
+    [s] = check(catalog, path).submissions
+    assert {v.indicator_code: v.result for v in s.values}["NGHEO"] == pytest.approx(4.75)
+
+
+def test_ambiguous_number_is_a_warning_with_the_value_read(round_dir):
+    catalog, templates, inbox = round_dir
+    results = {**complete_results(catalog, "D1"), "DANSO": "1.234"}
+    path = fill(templates["D1"], inbox / "D1.xlsx", results)
+    [s] = check(catalog, path).submissions
+    assert s.status == "valid"
+    [issue] = [i for i in s.issues if i.code == "ambiguous-number"]
+    assert issue.cell == cell_of(templates["D1"], "DANSO") and issue.severity == "warning"
+    assert issue.params["read_as"] == 1234
+
+
+def test_words_errors_and_blanks(round_dir):
+    catalog, templates, inbox = round_dir
+    results = {**complete_results(catalog, "D1"), "DANGVIEN": "khoảng 50", "RUNG": "—", "NTM": "có lẽ",
+               "NGHEO": 130, "DANSO": -5}
+    path = fill(templates["D1"], inbox / "D1.xlsx", results)
+    [s] = check(catalog, path).submissions
+    t = templates["D1"]
+    assert s.status == "invalid"
+    assert found(s) == {
+        ("not-a-number", cell_of(t, "DANGVIEN")),
+        ("missing-result", cell_of(t, "RUNG")),
+        ("not-a-boolean", cell_of(t, "NTM")),
+        ("percent-out-of-range", cell_of(t, "NGHEO")),
+        ("negative-value", cell_of(t, "DANSO")),
+    }
+    assert {i.code: i.severity for i in s.issues}["missing-result"] == "warning"
+    assert next(i for i in s.issues if i.code == "not-a-number").value == "khoảng 50"
+
+
+def test_blank_results_leave_the_file_valid_with_no_data(round_dir):
+    catalog, templates, inbox = round_dir
+    path = fill(templates["K2"], inbox / "K2.xlsx", {"DANGVIEN": 4})
+    [s] = check(catalog, path).submissions
+    assert s.status == "valid"
+    assert [i.code for i in s.issues] == ["missing-result"]
+    assert {v.indicator_code: v.result for v in s.values} == {"DANGVIEN": 4, "KYLUAT": None}
+
+
+def test_growth_may_be_negative(round_dir):
+    catalog, templates, inbox = round_dir
+    path = fill(templates["D2"], inbox / "D2.xlsx", {**complete_results(catalog, "D2"), "GRDP": -1.5})
+    [s] = check(catalog, path).submissions
+    assert s.status == "valid"
+
+
+def test_formula_without_cached_value_is_reported_not_read_as_zero(round_dir):
+    catalog, templates, inbox = round_dir
+    results = {**complete_results(catalog, "K1"), "DANGVIEN": "=10+20"}
+    path = fill(templates["K1"], inbox / "K1.xlsx", results)
+    [s] = check(catalog, path).submissions
+    assert ("formula-without-value", cell_of(templates["K1"], "DANGVIEN")) in found(s)
+    assert {v.indicator_code: v.result for v in s.values}["DANGVIEN"] is None
+
+
+@needs_libreoffice
+def test_libreoffice_resave_reads_the_same_and_computes_formulas(round_dir, tmp_path):
+    catalog, templates, inbox = round_dir
+    results = {**complete_results(catalog, "D1"), "DANGVIEN": "=100+20", "DANSO": "=1/0"}
+    typed = fill(templates["D1"], tmp_path / "typed" / templates["D1"].name, results)
+    resaved = libreoffice_resave(typed, inbox)
+    [s] = check(catalog, resaved).submissions
+    assert s.unit_code == "D1"  # the metadata sheet is found though LibreOffice made it merely hidden
+    values = {v.indicator_code: v.result for v in s.values}
+    assert values["DANGVIEN"] == 120
+    assert found(s) == {("excel-error", cell_of(templates["D1"], "DANSO"))}
+    for code in ("RUNG", "NGHEO", "GRDP"):
+        assert values[code] == pytest.approx(results[code])
+
+
+def test_rows_inserted_moved_and_deleted(round_dir):
+    catalog, templates, inbox = round_dir
+    results = complete_results(catalog, "D1")
+
+    def reshape(wb, ws):
+        ws.protection.sheet = False
+        ws.insert_rows(layout.FIRST_DATA_ROW + 1, amount=3)  # blank rows in the middle of the table
+        rows = rows_by_code(ws)
+        # swap two indicator rows entirely, as a unit moving rows around would
+        a, b = rows["RUNG"], rows["NGHEO"]
+        for c in range(1, len(layout.COLUMNS) + 1):
+            ca, cb = ws.cell(a, c), ws.cell(b, c)
+            ca.value, cb.value = cb.value, ca.value
+
+    path = fill(templates["D1"], inbox / "D1.xlsx", results, edit=reshape)
+    [s] = check(catalog, path).submissions
+    assert s.status == "valid", s.issues
+    assert {v.indicator_code: v.result for v in s.values} == {
+        c: (1.0 if v == "Đạt" else v) for c, v in results.items()}
+
+    def delete_row(wb, ws):
+        ws.delete_rows(rows_by_code(ws)["RUNG"])
+
+    path = fill(templates["D1"], inbox / "D1.xlsx", results, edit=delete_row)
+    [s] = check(catalog, path).submissions
+    assert [(i.code, i.indicator_code) for i in s.issues] == [("missing-indicator", "RUNG")]
+
+
+def test_tampered_target_is_an_error_unless_changes_are_allowed(round_dir, tmp_path):
+    catalog, templates, inbox = round_dir
+
+    def tamper(wb, ws):
+        ws.protection.sheet = False
+        ws.cell(rows_by_code(ws)["DANGVIEN"], column("target")).value = 300
+
+    path = fill(templates["D1"], inbox / "D1.xlsx", complete_results(catalog, "D1"), edit=tamper)
+    [s] = check(catalog, path).submissions
+    assert found(s) == {("target-changed", cell_of(templates["D1"], "DANGVIEN", "target"))}
+    assert s.status == "invalid"
+
+    allowing = load_catalog(write_catalog(small_catalog(allow_target_changes=True), tmp_path / "allow.xlsx"))
+    [s] = check(allowing, path).submissions
+    assert [(i.code, i.severity) for i in s.issues] == [("target-change-proposed", "warning")]
+    assert s.status == "valid"
+
+
+def test_proposed_target_is_read_and_checked(round_dir, tmp_path):
+    catalog, templates, inbox = round_dir
+    proposals = {"GRDP": "6,5–7", "RUNG": "nhiều hơn"}
+
+    def propose(wb, ws):
+        for code, value in proposals.items():
+            ws.cell(rows_by_code(ws)[code], column("proposed_target")).value = value
+
+    path = fill(templates["D1"], inbox / "D1.xlsx", complete_results(catalog, "D1"), edit=propose)
+    [s] = check(catalog, path).submissions
+    # This round forbids adjustments (seed 000): a readable proposal is recorded with a
+    # warning; an unreadable one is an error to fix.
+    assert found(s) == {("proposal-not-allowed", cell_of(templates["D1"], "GRDP", "proposed_target")),
+                        ("bad-proposed-target", cell_of(templates["D1"], "RUNG", "proposed_target"))}
+    assert {v.indicator_code: v.proposed_target for v in s.values}["GRDP"] == "6,5–7"
+
+    allowing = load_catalog(write_catalog(small_catalog(allow_target_changes=True), tmp_path / "allow.xlsx"))
+    [s] = check(allowing, path).submissions
+    assert found(s) == {("bad-proposed-target", cell_of(templates["D1"], "RUNG", "proposed_target"))}
+
+
+def test_wrong_round_and_unknown_unit(round_dir):
+    catalog, templates, inbox = round_dir
+
+    def meta(key, value):
+        def edit(wb, ws):
+            m = wb[layout.META_SHEET]
+            row = next(r for r in range(1, m.max_row + 1) if m.cell(r, 1).value == key)
+            m.cell(row, 2).value = value
+        return edit
+
+    old = fill(templates["D1"], inbox / "D1_last_round.xlsx", complete_results(catalog, "D1"),
+               edit=meta("round_id", "SKGNK-2022"))
+    stranger = fill(templates["D2"], inbox / "X_stranger.xlsx", complete_results(catalog, "D2"),
+                    edit=meta("unit_code", "NOBODY"))
+    report = check(catalog, old, stranger)
+    by_name = {s.path.name: s for s in report.submissions}
+    assert [i.code for i in by_name["D1_last_round.xlsx"].issues] == ["wrong-round"]
+    assert [i.code for i in by_name["X_stranger.xlsx"].issues] == ["unknown-unit"]
+    assert report.summary()["missing_units"] == ["P", "D1", "D2", "K1", "K2"]
+
+
+def test_newest_file_of_a_unit_counts_even_when_invalid(round_dir):
+    catalog, templates, inbox = round_dir
+    good = fill(templates["K2"], inbox / "K2_first.xlsx", complete_results(catalog, "K2"),
+                modified=datetime(2023, 7, 1, 8, 0))
+    bad = fill(templates["K2"], inbox / "K2_second.xlsx", {**complete_results(catalog, "K2"), "KYLUAT": "ba"},
+               modified=datetime(2023, 7, 2, 8, 0))
+    report = check(catalog, good, bad)
+    by_name = {s.path.name: s for s in report.submissions}
+    assert by_name["K2_second.xlsx"].counted and not by_name["K2_first.xlsx"].counted
+    assert "duplicate-file" in [i.code for i in by_name["K2_first.xlsx"].issues]
+    k2 = next(u for u in report.units if u.unit_code == "K2")
+    assert k2.state == "invalid"
+
+
+def test_renamed_sheet_and_lost_metadata_still_identify_the_unit(round_dir):
+    catalog, templates, inbox = round_dir
+
+    def rename_and_strip(wb, ws):
+        ws.title = "Sheet1"
+        del wb[layout.META_SHEET]
+
+    path = fill(templates["D2"], inbox / "bao-cao.xlsx", complete_results(catalog, "D2"), edit=rename_and_strip)
+    [s] = check(catalog, path).submissions
+    assert s.unit_code == "D2" and s.status == "valid"
+    assert {i.code for i in s.issues} == {"no-metadata", "sheet-renamed"}
+
+
+def test_extra_indicators_complete_and_incomplete(round_dir):
+    catalog, templates, inbox = round_dir
+
+    def extras(wb, ws):
+        last = ws.max_row
+        for key, value in (("name", "Số hộ dùng nước sạch"), ("unit_of_measure", "hộ"), ("target", 5000), ("result", 3200)):
+            ws.cell(last - 1, column(key)).value = value
+        ws.cell(last, column("name")).value = "Chỉ tiêu dở dang"
+
+    path = fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"), edit=extras)
+    [s] = check(catalog, path).submissions
+    assert [(e.name, e.unit_of_measure, e.target, e.result) for e in s.extras] == [
+        ("Số hộ dùng nước sạch", "hộ", "5000", 3200), ("Chỉ tiêu dở dang", "", "", None)]
+    [issue] = s.issues
+    assert issue.code == "incomplete-extra-indicator" and issue.cell.endswith(str(openpyxl.load_workbook(path).worksheets[0].max_row))
+
+
+def test_not_a_workbook_is_unreadable_and_the_round_goes_on(round_dir):
+    catalog, templates, inbox = round_dir
+    good = fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"))
+    (inbox / "D1_huyen.xlsx").write_text("unit,result\nD1,5\n", encoding="utf-8")
+    report = check(catalog, inbox)
+    by_name = {s.path.name: s for s in report.submissions}
+    assert by_name["D1_huyen.xlsx"].status == "unreadable"
+    assert [i.code for i in by_name["D1_huyen.xlsx"].issues] == ["file-not-workbook"]
+    assert by_name[good.name].status == "valid"
+
+
+def test_on_time_and_late_by_file_time(round_dir):
+    catalog, templates, inbox = round_dir
+    on_time = fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"))
+    late = fill(templates["K2"], inbox / "K2.xlsx", complete_results(catalog, "K2"))
+    deadline_day = datetime(2023, 7, 10, 16, 0).timestamp()  # the deadline day itself counts
+    os.utime(on_time, (deadline_day, deadline_day))
+    os.utime(late, (deadline_day + 86400, deadline_day + 86400))
+    report = check(catalog, inbox)
+    states = {u.unit_code: (u.state, u.on_time) for u in report.units}
+    assert states == {"P": ("missing", None), "D1": ("missing", None), "D2": ("missing", None),
+                      "K1": ("valid", True), "K2": ("valid", False)}
+    summary = report.summary()
+    assert (summary["units_expected"], summary["units_valid"], summary["units_on_time"]) == (5, 2, 1)
+    assert summary["completeness"] == pytest.approx(2 / 5) and summary["timeliness"] == pytest.approx(1 / 5)
+
+
+def test_cli_json_exit_codes_report_annotate_and_inputs_untouched(round_dir, catalog_path, tmp_path):
+    catalog, templates, inbox = round_dir
+    fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"))
+    bad = fill(templates["D1"], inbox / "D1.xlsx", {**complete_results(catalog, "D1"), "DANGVIEN": "khoảng 50"})
+    (inbox / "notes.xlsx").write_bytes(b"")
+    before = {p: p.read_bytes() for p in inbox.iterdir()}
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", str(catalog_path), str(inbox), "--format", "json",
+                                  "--report", str(tmp_path / "report.xlsx"), "--annotate", str(tmp_path / "back")])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) == {"files", "summary"}
+    assert set(data["summary"]) == {"files", "valid", "invalid", "unreadable", "errors", "warnings",
+                                    "units_expected", "units_valid", "units_on_time", "completeness",
+                                    "timeliness", "missing_units"}
+    for f in data["files"]:
+        assert set(f) == {"path", "unit_code", "status", "issues"}
+        for i in f["issues"]:
+            assert set(i) == {"severity", "code", "sheet", "cell", "indicator_code", "value", "message"}
+    statuses = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert statuses == {"K1.xlsx": "valid", "D1.xlsx": "invalid", "notes.xlsx": "unreadable"}
+    assert {p: p.read_bytes() for p in inbox.iterdir()} == before  # inputs never modified
+    report = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    issue_rows = list(report.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert ("D1.xlsx", "D1", "lỗi", "not-a-number") in {r[:4] for r in issue_rows}
+    back = openpyxl.load_workbook(tmp_path / "back" / bad.name)
+    assert back.sheetnames[0] == "Cần sửa"
+    marked = back[layout.sheet_names("vi")[0]][cell_of(templates["D1"], "DANGVIEN")]
+    assert marked.comment is not None and marked.fill.fgColor.rgb.endswith("FFC7CE")
+    assert not (tmp_path / "back" / "K1.xlsx").exists()
+
+    ok = runner.invoke(main, ["validate", str(catalog_path), str(inbox / "K1.xlsx")])
+    assert ok.exit_code == 0
+    english = runner.invoke(main, ["validate", str(catalog_path), str(bad), "--lang", "en"])
+    assert english.exit_code == 1 and "is not a number" in english.stdout
+
+
+def test_status_command_lists_every_expected_unit(round_dir, catalog_path):
+    catalog, templates, inbox = round_dir
+    fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"))
+    result = CliRunner().invoke(main, ["status", str(catalog_path), str(inbox)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    for code in ("P", "D1", "D2", "K1", "K2"):
+        assert any(line.startswith(code + " ") for line in lines), code
+    assert any(line.startswith("K1 ") and "hợp lệ" in line for line in lines)
+    assert any(line.startswith("D1 ") and "chưa nộp" in line for line in lines)
