@@ -162,7 +162,9 @@ def read_one(path: Path, catalog: Catalog) -> tuple[FileReading | None, Issue | 
     try:
         workbook = read_workbook(path)
     except UnreadableWorkbook as exc:
-        return None, make_issue(exc.code, params=exc.params)
+        # where the reader names a sheet and cell, they are the Issue's position, not message params
+        params = dict(exc.params)
+        return None, make_issue(exc.code, sheet=params.pop("sheet", None), cell=params.pop("cell", None), params=params)
     except OSError as exc:
         return None, make_issue("file-corrupt", params={"reason": exc.strerror or type(exc).__name__})
     return read_file(workbook, catalog, path.name), None

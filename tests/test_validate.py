@@ -354,3 +354,23 @@ def test_status_command_lists_every_expected_unit(round_dir, catalog_path):
         assert any(line.startswith(code + " ") for line in lines), code
     assert any(line.startswith("K1 ") and "hợp lệ" in line for line in lines)
     assert any(line.startswith("D1 ") and "chưa nộp" in line for line in lines)
+
+
+def test_sheet_too_large_is_unreadable_with_its_cell(round_dir, tmp_path):
+    import zipfile
+
+    catalog, templates, inbox = round_dir
+    good = fill(templates["K1"], tmp_path / "k1.xlsx", complete_results(catalog, "K1"))
+    huge = inbox / "K1_huge.xlsx"
+    huge.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(huge, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+            dst.writestr(item, data)
+    [s] = check(catalog, huge).submissions
+    assert s.status == "unreadable"
+    [issue] = s.issues
+    assert (issue.code, issue.cell) == ("sheet-too-large", "XFD1048576")
+    assert "XFD1048576" in issue.message("vi")

@@ -1,0 +1,807 @@
+"""A small, safe reader of the cells of an .xlsx/.xlsm workbook a unit sends back.
+
+Why not openpyxl or pandas: we need each cell's formula, cached value and number format in
+one pass (openpyxl needs two loads; pandas drops a formula cell without a cached value), and
+the files are untrusted. So every limit is checked before the work it bounds: the file size
+before reading, the zip's central directory before opening a member, a member's declared
+size while decompressing (a lying header cannot grow memory), and a cell's position before
+it is stored. `<dimension>` is never trusted. XML is streamed through expat with
+defusedxml's refusals installed (any DTD, entity declaration or external reference raises),
+so an entity bomb fails at once instead of expanding; expat handlers rather than
+ElementTree keep a 10 KB appendix under 2 ms and memory flat whatever a sheet's size.
+
+Anything unreadable becomes `UnreadableWorkbook` with an issue code of messages.toml.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from xml.parsers import expat as pyexpat
+
+from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+MiB = 1024 * 1024
+
+
+class UnreadableWorkbook(Exception):
+    """A returned file that cannot be read at all; `code` is an issue code, `params` fill its message."""
+
+    def __init__(self, code: str, **params: object):
+        self.code = code
+        self.params = dict(params)
+        super().__init__(code, self.params)
+
+    def __reduce__(self):
+        return (_unreadable, (self.code, self.params))
+
+    def message(self, lang: str = "vi") -> str:
+        from .messages import render
+
+        return render(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message('en')}"
+
+
+def _unreadable(code: str, params: dict) -> UnreadableWorkbook:
+    return UnreadableWorkbook(code, **params)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits, each far above a real appendix (about 10 KB, 50 rows, 11 columns)."""
+
+    max_file_bytes: int = 20 * MiB
+    max_members: int = 1000
+    max_member_bytes: int = 50 * MiB  # declared uncompressed size of one zip member
+    max_total_bytes: int = 200 * MiB  # declared uncompressed size of all members
+    max_ratio: float = 200.0  # uncompressed / compressed, checked for members over 1 MiB
+    max_row: int = 10_000
+    max_col: int = 100  # column CV
+    max_cells: int = 200_000  # per sheet, counting every <c> element
+
+
+# ---------------------------------------------------------------------------------------
+# Cells, sheets, workbook
+
+
+@lru_cache(maxsize=512)
+def _format_chars(code: str) -> str:
+    """The characters of a number format code that are not literal text, lower-cased.
+
+    Skips "quoted text", [brackets] (colours, conditions, locales, elapsed time markers),
+    and the character after \\ (escape), _ (space as wide as) and * (repeat).
+    """
+    out = []
+    i, n = 0, len(code)
+    while i < n:
+        ch = code[i]
+        if ch == '"':
+            end = code.find('"', i + 1)
+            i = n if end < 0 else end + 1
+        elif ch == "[":
+            end = code.find("]", i + 1)
+            i = n if end < 0 else end + 1
+        elif ch in "\\_*":
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out).lower()
+
+
+_BUILTIN_DATE_IDS = frozenset(range(14, 23)) | {45, 46, 47}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell: its cached value, the kind of that value, its formula and its number format."""
+
+    value: str | float | bool | None
+    kind: str  # "n", "s" (any string, also a t="d" ISO date), "b", "e", "blank" (formula, no cached value)
+    formula: str | None  # without the leading "="
+    number_format: str
+
+    @property
+    def is_percent_format(self) -> bool:
+        return "%" in _format_chars(self.number_format)
+
+    @property
+    def is_date_format(self) -> bool:
+        chars = _format_chars(self.number_format)
+        return "d" in chars or "m" in chars or "y" in chars
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    state: str  # "visible", "hidden", "veryHidden"
+    # (row, col), 1-based; only cells with a value or a formula. Empty for a sheet not
+    # asked for in read_workbook(sheets=...).
+    cells: Mapping[tuple[int, int], Cell] = field(default_factory=dict, hash=False)
+
+    def value(self, row: int, col: int) -> str | float | bool | None:
+        cell = self.cells.get((row, col))
+        return None if cell is None else cell.value
+
+
+@dataclass(frozen=True)
+class Workbook:
+    sheets: tuple[Sheet, ...]  # in workbook order
+    modified: datetime | None  # docProps/core.xml dcterms:modified, in UTC
+
+    def sheet(self, name: str) -> Sheet | None:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# Sniffing
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_SNIFF_BYTES = 512 * 1024
+_TEXT_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x7f]")
+
+
+def sniff(path: str | os.PathLike) -> str:
+    """What a file is, by its bytes, not its name.
+
+    One of 'xlsx', 'xlsb', 'ods', 'zip', 'encrypted', 'xls', 'html', 'pdf', 'text',
+    'empty', 'unknown'. A damaged zip that still names Excel parts counts as 'xlsx'.
+    """
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        head = fh.read(_SNIFF_BYTES)
+        tail = b""
+        if head.startswith(_OLE2_MAGIC) and size > 2 * _SNIFF_BYTES:
+            fh.seek(size - _SNIFF_BYTES)
+            tail = fh.read()
+        if not head.startswith(_ZIP_MAGIC):
+            return _sniff_bytes(head, tail, None)
+        try:
+            with zipfile.ZipFile(fh) as zf:
+                return _sniff_bytes(head, tail, zf)
+        except _ERRORS:
+            return _sniff_bytes(head, tail, None)
+
+
+def _sniff_bytes(head: bytes, tail: bytes, zf: zipfile.ZipFile | None) -> str:
+    if not head:
+        return "empty"
+    if head.startswith(_ZIP_MAGIC):
+        return _sniff_zip(head, zf)
+    if head.startswith(_OLE2_MAGIC):
+        if any(name in head or name in tail for name in _ENCRYPTED_STREAMS):
+            return "encrypted"
+        return "xls"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start[:1024]:
+        return "html"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"
+    if not _TEXT_CONTROL.search(head):
+        return "text"  # any 8-bit text encoding, UTF-8 or not
+    return "unknown"
+
+
+def _sniff_zip(head: bytes, zf: zipfile.ZipFile | None) -> str:
+    if zf is None:
+        # The central directory (at the end) is unreadable, e.g. a truncated download:
+        # judge by the member names in the local headers at the start.
+        if _ODS_MIME in head[:200]:
+            return "ods"
+        if b"xl/workbook.bin" in head:
+            return "xlsb"
+        if b"xl/" in head or b"[Content_Types].xml" in head:
+            return "xlsx"
+        return "zip"
+    names = {n.lower(): n for n in zf.namelist()}
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "mimetype" in names:
+        info = zf.getinfo(names["mimetype"])
+        if info.file_size < 200:
+            with zf.open(info) as fh:
+                if fh.read(200).strip() == _ODS_MIME:
+                    return "ods"
+    return "zip"
+
+
+# ---------------------------------------------------------------------------------------
+# Reading
+
+# What a damaged or hostile file can make the standard library raise. defusedxml's
+# refusals are ValueErrors, as is UnicodeDecodeError.
+_ERRORS = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, pyexpat.ExpatError, LookupError, ValueError,
+    EOFError, OSError, zlib.error, NotImplementedError, RuntimeError, struct.error,
+    OverflowError,
+)
+
+_NOT_WORKBOOK = {"text": "CSV/text", "html": "HTML", "pdf": "PDF", "zip": "a zip archive",
+                 "unknown": "an unrecognised file type"}
+_LEGACY = {"xls": ".xls (Excel 97-2003)", "ods": ".ods (OpenDocument)", "xlsb": ".xlsb (Excel Binary Workbook)"}
+
+
+def read_workbook(path: str | os.PathLike, limits: Limits = Limits(),
+                  sheets: Collection[str] | None = None) -> Workbook:
+    """Read the sheets of a returned workbook; raise UnreadableWorkbook if it cannot be read.
+
+    `sheets`: names of the sheets whose cells to read; every sheet is still listed with its
+    state, the others with no cells. None reads all. Errors opening `path` itself
+    (missing, a directory, no permission) are OSErrors, not about the file's content.
+    """
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limits.max_file_bytes:
+            raise UnreadableWorkbook("file-too-large", reason=_too_big("file size", size, limits.max_file_bytes))
+        data = fh.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:  # grew while we looked
+        raise UnreadableWorkbook("file-too-large", reason=_too_big("file size", len(data), limits.max_file_bytes))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data)) if data.startswith(_ZIP_MAGIC) else None
+    except _ERRORS:
+        zf = None
+    tail = data[-_SNIFF_BYTES:] if len(data) > _SNIFF_BYTES else b""
+    kind = _sniff_bytes(data[:_SNIFF_BYTES], tail, zf)
+    if kind != "xlsx":
+        raise _refusal(kind, data, zf)
+    if zf is None:
+        raise UnreadableWorkbook("file-corrupt", reason="the zip archive is incomplete")
+    try:
+        return _Reader(zf, limits).read(sheets)
+    except UnreadableWorkbook:
+        raise
+    except _ERRORS as exc:
+        raise UnreadableWorkbook("file-corrupt", reason=_reason(exc)) from None
+
+
+def _refusal(kind: str, data: bytes, zf: zipfile.ZipFile | None) -> UnreadableWorkbook:
+    if kind == "empty":
+        return UnreadableWorkbook("file-empty")
+    if kind == "encrypted":
+        return UnreadableWorkbook("file-encrypted")
+    if kind in _LEGACY:
+        return UnreadableWorkbook("file-legacy-format", kind=_LEGACY[kind])
+    label = _NOT_WORKBOOK.get(kind, _NOT_WORKBOOK["unknown"])
+    if kind == "zip" and zf is not None:
+        names = " ".join(zf.namelist()[:50])
+        if "word/" in names:
+            label = "a Word document (.docx)"
+        elif "ppt/" in names:
+            label = "a PowerPoint presentation (.pptx)"
+    elif kind == "unknown" and data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        label = "an image"
+    return UnreadableWorkbook("file-not-workbook", kind=label)
+
+
+def _too_big(what: str, size: float, limit: float) -> str:
+    return f"{what} {_mb(size)} > {_mb(limit)}"
+
+
+def _mb(n: float) -> str:
+    return f"{n / MiB:.1f} MB" if n >= MiB else f"{int(n)} bytes"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, KeyError):
+        text = f"missing part {exc.args[0]!s}" if exc.args else "missing part"
+    elif isinstance(exc, IndexError):
+        text = "a cell refers to a shared string that is missing"
+    elif type(exc).__module__.startswith("defusedxml"):
+        text = "XML with a DTD or entity declarations (refused)"
+    return text[:120]
+
+
+class _Bounded:
+    """A zip member read in chunks, never more than its declared size plus a margin."""
+
+    __slots__ = ("_fh", "_left", "_name")
+
+    def __init__(self, fh, declared: int, name: str):
+        self._fh, self._left, self._name = fh, declared + 64 * 1024, name
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self._fh.read(64 * 1024 if n is None or n < 0 else min(n, 1 * MiB))
+        self._left -= len(chunk)
+        if self._left < 0:
+            raise UnreadableWorkbook("file-too-large", reason=f"part {self._name} is larger than it declares")
+        return chunk
+
+
+_SPACE_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_REF = re.compile(r"\$?([A-Za-z]{1,7})\$?([0-9]{1,9})")
+_DEFAULT_WORKBOOK = "xl/workbook.xml"
+_REL_OFFICE_DOC = "/officeDocument"
+_REL_SHEET = "/worksheet"
+
+
+def _attr(attrs: dict[str, str], name: str) -> str | None:
+    """An attribute by local name, whatever its prefix (r:id)."""
+    for key, value in attrs.items():
+        if key == name or key.endswith(":" + name):
+            return value
+    return None
+
+
+def _unescape(text: str) -> str:
+    # OOXML writes characters XML cannot hold as _xHHHH_.
+    if "_x" not in text:
+        return text
+    return _SPACE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _col_letters(col: int) -> str:
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@lru_cache(maxsize=4096)
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _join(base_dir: str, target: str) -> str:
+    """A relationship target as a member name: absolute from the zip root, else relative."""
+    target = target.replace("\\", "/")
+    path = target.lstrip("/") if target.startswith("/") else f"{base_dir}/{target}" if base_dir else target
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
+
+
+BUILTIN_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00",
+    5: '"$"#,##0_);("$"#,##0)', 6: '"$"#,##0_);[Red]("$"#,##0)',
+    7: '"$"#,##0.00_);("$"#,##0.00)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??",
+    14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm",
+    37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
+    40: "#,##0.00_);[Red](#,##0.00)",
+    41: r'_(* #,##0_);_(* \(#,##0\);_(* "-"_);_(@_)',
+    42: r'_("$"* #,##0_);_("$"* \(#,##0\);_("$"* "-"_);_(@_)',
+    43: r'_(* #,##0.00_);_(* \(#,##0.00\);_(* "-"??_);_(@_)',
+    44: r'_("$"* #,##0.00_)_("$"* \(#,##0.00\)_("$"* "-"??_)_(@_)',
+    45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}
+
+
+def _refuse_doctype(name, sysid, pubid, has_internal_subset):
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _refuse_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+
+def _refuse_unparsed_entity(name, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+
+def _refuse_external(context, base, sysid, pubid):
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+class _local_names(dict):  # noqa: N801 - used like a function
+    """Qualified name → local name ("x:c" → "c"), one per part parsed so it stays small."""
+
+    def __missing__(self, qname: str) -> str:
+        local = self[qname] = qname.rpartition(":")[2]
+        return local
+
+
+class _Done(Exception):
+    """Raised by a handler once it has what it needs from a part."""
+
+
+_REF_CACHE: dict[str, tuple[int, int]] = {}
+
+
+def _position(ref: str) -> tuple[int, int]:
+    """(row, col) of an A1 reference; the common ones are remembered across files."""
+    pos = _REF_CACHE.get(ref)
+    if pos is None:
+        m = _REF.fullmatch(ref)
+        if m is None:
+            raise ValueError(f"bad cell reference {ref[:20]!r}")
+        pos = (int(m.group(2)), _col_number(m.group(1)))
+        if len(_REF_CACHE) < 20_000 and pos[0] <= 1000 and pos[1] <= 100:
+            _REF_CACHE[ref] = pos
+    return pos
+
+
+class _Reader:
+    def __init__(self, zf: zipfile.ZipFile, limits: Limits):
+        self.zf, self.limits = zf, limits
+        self.members = self._check_directory()
+
+    def _check_directory(self) -> dict[str, zipfile.ZipInfo]:
+        lim = self.limits
+        infos = self.zf.infolist()
+        if len(infos) > lim.max_members:
+            raise UnreadableWorkbook("file-too-large", reason=f"{len(infos)} parts in the zip archive > {lim.max_members}")
+        total = 0
+        for info in infos:
+            if info.file_size > lim.max_member_bytes:
+                raise UnreadableWorkbook("file-too-large", reason=_too_big(f"part {info.filename[:60]}", info.file_size, lim.max_member_bytes))
+            total += info.file_size
+            if info.file_size > MiB and info.file_size > lim.max_ratio * max(info.compress_size, 1):
+                raise UnreadableWorkbook("file-too-large", reason=f"part {info.filename[:60]} expands {info.file_size / max(info.compress_size, 1):.0f} times")
+        if total > lim.max_total_bytes:
+            raise UnreadableWorkbook("file-too-large", reason=_too_big("uncompressed content", total, lim.max_total_bytes))
+        # Later duplicates win, as in zipfile; names are matched case-insensitively.
+        return {info.filename.replace("\\", "/").lower(): info for info in infos}
+
+    def _info(self, name: str) -> zipfile.ZipInfo | None:
+        return self.members.get(name.lower())
+
+    def _parse(self, name: str, start, end=None, text=None) -> None:
+        """Stream one XML part through expat handlers, refusing any DTD as defusedxml does.
+
+        No namespace processing: elements are matched by local name, so a document that
+        spells the main namespace with a prefix ("x:c") reads like one that does not.
+        """
+        info = self._info(name)
+        if info is None:
+            raise KeyError(name)
+        parser = pyexpat.ParserCreate()
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        parser.EntityDeclHandler = _refuse_entity
+        parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+        parser.ExternalEntityRefHandler = _refuse_external
+        parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.buffer_text = True
+        parser.StartElementHandler = start
+        if end is not None:
+            parser.EndElementHandler = end
+        if text is not None:
+            parser.CharacterDataHandler = text
+        with self.zf.open(info) as raw:
+            source = _Bounded(raw, info.file_size, name)
+            try:
+                while chunk := source.read(256 * 1024):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+            except _Done:
+                pass
+
+    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id → (type, member name) for a part."""
+        head, _, tail = part.rpartition("/")
+        rels_name = f"{head}/_rels/{tail}.rels" if head else f"_rels/{tail}.rels"
+        out: dict[str, tuple[str, str]] = {}
+        if self._info(rels_name) is None:
+            return out
+        names = _local_names()
+
+        def start(name, attrs):
+            if names[name] == "Relationship" and attrs.get("TargetMode") != "External" and attrs.get("Target"):
+                out[attrs.get("Id", "")] = (attrs.get("Type", ""), _join(head, attrs["Target"]))
+
+        self._parse(rels_name, start)
+        return out
+
+    def read(self, wanted: Collection[str] | None) -> Workbook:
+        workbook_part = _DEFAULT_WORKBOOK
+        for rel_type, target in self._rels("").values():
+            if rel_type.endswith(_REL_OFFICE_DOC) and self._info(target) is not None:
+                workbook_part = target
+                break
+        rels = self._rels(workbook_part)
+        listed: list[tuple[str, str, tuple[str, str]]] = []
+        names = _local_names()
+
+        def start(name, attrs):
+            if names[name] == "sheet":
+                rel_id = _attr(attrs, "id") or ""
+                listed.append((attrs.get("name", ""), attrs.get("state") or "visible", rels.get(rel_id, ("", ""))))
+
+        def end(name):
+            if names[name] == "sheets":
+                raise _Done
+
+        self._parse(workbook_part, start, end)
+        base = workbook_part.rpartition("/")[0]
+        strings: list[str] | None = None
+        formats: list[str] = []
+        out = []
+        for name, state, (rel_type, target) in listed:
+            cells: dict = {}
+            if wanted is None or name in wanted:
+                if not target:
+                    raise ValueError(f"sheet {name[:40]!r} has no part")
+                if rel_type.endswith(_REL_SHEET):  # not a chart sheet
+                    if strings is None:
+                        strings = self._shared_strings(rels, base)
+                        formats = self._formats(rels, base)
+                    cells = self._sheet(target, name, strings, formats)
+            out.append(Sheet(name, state, cells))
+        return Workbook(tuple(out), self._modified())
+
+    def _part_of_type(self, rels, suffix: str, default: str) -> str | None:
+        for rel_type, target in rels.values():
+            if rel_type.endswith(suffix):
+                return target if self._info(target) is not None else None
+        return default if self._info(default) is not None else None
+
+    def _shared_strings(self, rels, base: str) -> list[str]:
+        part = self._part_of_type(rels, "/sharedStrings", f"{base}/sharedStrings.xml")
+        strings: list[str] = []
+        if part is None:
+            return strings
+        names = _local_names()
+        parts: list[str] = []
+        buf: list[str] | None = None
+        phonetic = False
+
+        def start(name, attrs):
+            nonlocal buf, phonetic
+            local = names[name]
+            if local == "t":
+                if not phonetic:
+                    buf = []
+            elif local == "si":
+                parts.clear()
+            elif local == "rPh":
+                phonetic = True
+
+        def end(name):
+            nonlocal buf, phonetic
+            local = names[name]
+            if local == "t":
+                if buf is not None:
+                    parts.append("".join(buf))
+                    buf = None
+            elif local == "si":
+                strings.append(_unescape("".join(parts)))
+            elif local == "rPh":
+                phonetic = False
+
+        def text(data):
+            if buf is not None:
+                buf.append(data)
+
+        self._parse(part, start, end, text)
+        return strings
+
+    def _formats(self, rels, base: str) -> list[str]:
+        """cellXfs index → number format code."""
+        part = self._part_of_type(rels, "/styles", f"{base}/styles.xml")
+        if part is None:
+            return []
+        names = _local_names()
+        custom: dict[int, str] = {}
+        ids: list[int] = []
+        in_cell_xfs = False
+
+        def start(name, attrs):
+            nonlocal in_cell_xfs
+            local = names[name]
+            if local == "xf":
+                if in_cell_xfs:
+                    ids.append(int(attrs.get("numFmtId") or 0))
+            elif local == "numFmt":
+                custom[int(attrs.get("numFmtId") or 0)] = attrs.get("formatCode") or "General"
+            elif local == "cellXfs":
+                in_cell_xfs = True
+
+        def end(name):
+            if names[name] == "cellXfs":
+                raise _Done  # the rest (cell styles, dxfs, colours) is not needed
+
+        self._parse(part, start, end)
+        return [custom.get(i) or BUILTIN_FORMATS.get(i, "General") for i in ids]
+
+    def _modified(self) -> datetime | None:
+        if self._info("docProps/core.xml") is None:
+            return None
+        names = _local_names()
+        buf: list[str] | None = None
+        found: list[str] = []
+
+        def start(name, attrs):
+            nonlocal buf
+            if names[name] == "modified":
+                buf = []
+
+        def end(name):
+            nonlocal buf
+            if buf is not None and names[name] == "modified":
+                found.append("".join(buf))
+                buf = None
+
+        def text(data):
+            if buf is not None:
+                buf.append(data)
+
+        try:
+            self._parse("docProps/core.xml", start, end, text)
+        except UnreadableWorkbook:
+            raise
+        except _ERRORS:
+            return None  # metadata only: a damaged core.xml does not make the cells unreadable
+        return _utc(found[0].strip()) if found else None
+
+    def _sheet(self, part: str, sheet_name: str, strings: list[str], formats: list[str]) -> dict:
+        lim = self.limits
+        max_row, max_col, max_cells = lim.max_row, lim.max_col, lim.max_cells
+        cells: dict[tuple[int, int], Cell] = {}
+        shared: dict[str, tuple[str, str]] = {}  # shared formula si → (formula, master ref)
+        names = _local_names()
+        n_formats = len(formats)
+        default_format = formats[0] if formats else "General"
+        # Parser state: position, the open cell's attributes, and the text being collected.
+        row = col = count = 0
+        in_data = in_inline = phonetic = False
+        t = s = v = formula = f_attrs = None
+        inline: list[str] | None = None
+        buf: list[str] | None = None
+
+        def start(name, attrs):
+            nonlocal row, col, count, in_data, in_inline, phonetic, t, s, v, formula, f_attrs, inline, buf
+            if not in_data:
+                if names[name] == "sheetData":
+                    in_data = True
+                return
+            local = names[name]
+            if local == "c":
+                ref = attrs.get("r")
+                if ref:
+                    row, col = _position(ref)
+                else:
+                    col += 1
+                count += 1
+                if row > max_row or col > max_col or count > max_cells:
+                    raise UnreadableWorkbook("sheet-too-large", sheet=sheet_name, cell=f"{_col_letters(col)}{row}")
+                if row < 1:
+                    raise ValueError("cell outside a row")
+                t, s = attrs.get("t"), attrs.get("s")
+                v = formula = inline = None
+            elif local == "v" or local == "f":
+                buf = []
+                if local == "f":
+                    f_attrs = attrs
+            elif local == "row":
+                r = attrs.get("r")
+                row = int(r) if r else row + 1
+                col = 0
+            elif local == "is":
+                in_inline, inline = True, []
+            elif local == "t":
+                if in_inline and not phonetic:
+                    buf = []
+            elif local == "rPh":
+                phonetic = True
+
+        def end(name):
+            nonlocal in_data, in_inline, phonetic, v, formula, buf
+            if not in_data:
+                return
+            local = names[name]
+            if local == "c":
+                if v is None and formula is None and inline is None:
+                    return  # formatting only
+                number_format = default_format
+                if s:
+                    i = int(s)
+                    number_format = formats[i] if 0 <= i < n_formats else "General"
+                cell = _cell(t, v, formula, inline, number_format, strings)
+                if cell is not None:
+                    cells[row, col] = cell
+            elif local == "v":
+                v, buf = "".join(buf), None
+            elif local == "f":
+                formula = _formula("".join(buf), f_attrs, row, col, shared)
+                buf = None
+            elif local == "t":
+                if buf is not None and inline is not None:
+                    inline.append("".join(buf))
+                buf = None
+            elif local == "is":
+                in_inline = False
+            elif local == "rPh":
+                phonetic = False
+            elif local == "sheetData":
+                in_data = False
+
+        def text(data):
+            if buf is not None:
+                buf.append(data)
+
+        self._parse(part, start, end, text)
+        return cells
+
+
+def _cell(t, v, formula, inline, number_format, strings) -> Cell | None:
+    """A cell from its type attribute, <v> text, formula and inline string parts; None if empty."""
+    if t == "inlineStr":
+        if inline is not None:
+            return Cell(_unescape("".join(inline)), "s", formula, number_format)
+        v = None
+    if v is None or (not v.strip() and t not in ("s", "str", "inlineStr")):
+        return Cell(None, "blank", formula, number_format) if formula is not None else None
+    if t is None or t == "n":
+        try:
+            number = float(v)
+        except ValueError:
+            return Cell(v, "s", formula, number_format)
+        if number - number != 0:  # inf or nan
+            return Cell("#NUM!", "e", formula, number_format)
+        return Cell(number, "n", formula, number_format)
+    if t == "s":
+        i = int(v)
+        if i < 0:
+            raise IndexError(i)
+        return Cell(strings[i], "s", formula, number_format)
+    if t == "b":
+        return Cell(v.strip() in ("1", "true"), "b", formula, number_format)
+    if t == "e":
+        return Cell(v, "e", formula, number_format)
+    # "str" (a formula's string result), "d" (an ISO date, kept as its text) or unknown
+    return Cell(_unescape(v), "s", formula, number_format)
+
+
+def _formula(text: str, attrs, row: int, col: int, shared) -> str:
+    if attrs.get("t") != "shared":
+        return text
+    si = attrs.get("si") or ""
+    here = f"{_col_letters(col)}{row}"
+    if text:
+        shared[si] = (text, here)
+        return text
+    master = shared.get(si)
+    if master is None:
+        return ""
+    return _translate(master[0], master[1], here)
+
+
+@lru_cache(maxsize=1024)
+def _translate(formula: str, origin: str, dest: str) -> str:
+    """A shared formula's text at a follower cell, its relative references moved."""
+    try:
+        from openpyxl.formula.translate import Translator
+
+        return Translator("=" + formula, origin=origin).translate_formula(dest)[1:]
+    except Exception:  # openpyxl's tokenizer on odd text: the master's text is still informative
+        return formula
+
+
+def _utc(text: str) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.astimezone(timezone.utc)
