@@ -35,13 +35,13 @@ def _load(catalog_path: str, lang: str | None):
 
 def _progress(label: str):
     """A progress bar on a terminal; nothing at all when output is piped or logged."""
-    def wrap(items):
-        items = list(items)
-        if not sys.stderr.isatty() or len(items) < 2:
+    def wrap(items, length: int | None = None):
+        if not sys.stderr.isatty() or (length is not None and length < 2):
             yield from items
             return
-        with click.progressbar(items, label=label, file=sys.stderr) as bar:
-            yield from bar
+        with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
+            for item in bar:
+                yield item
     return wrap
 
 
@@ -156,3 +156,39 @@ def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
     lang = lang or cat.round.lang
     report = validate_files(cat, _inputs(inputs), progress=_progress("status"))
     click.echo(format_status(report, lang))
+
+
+@main.command()
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="The consolidated workbook (.xlsx) to write.")
+@click.option("--data-out", type=click.Path(dir_okay=False), help="Also write the long data table (.csv or .parquet).")
+@click.option("--root", metavar="CODE", help="Consolidate only the units under this one.")
+@click.option("--accept-partial", is_flag=True, help="Take the rows without errors from invalid files too.")
+@click.option("--lang", type=LANG, default=None, help="Language of the workbook (default: the round's, else vi).")
+def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: str | None, root: str | None,
+                accept_partial: bool, lang: str | None) -> None:
+    """Roll the valid returned workbooks up into one consolidated workbook; exit 1 if any was left out."""
+    from .consolidate import consolidate as run
+    from .consolidate import write_data
+    from .workbook import write_consolidated
+
+    cat = _load(catalog, lang)
+    lang = lang or cat.round.lang
+    if root is not None and root not in cat.unit_by_code:
+        raise CatalogRefused(f"--root {root}: no such unit in the catalog.")
+    if data_out is not None and Path(data_out).suffix.lower() not in (".csv", ".parquet"):
+        raise CatalogRefused("--data-out must end in .csv or .parquet")
+    result = run(cat, _inputs(inputs), root=root, accept_partial=accept_partial, progress=_progress("consolidate"))
+    write_consolidated(result, output, lang)
+    click.echo(f"Consolidated workbook: {output}")
+    if data_out:
+        write_data(result.table(), data_out)
+        click.echo(f"Data table: {data_out}")
+    summary = result.report.summary()
+    click.echo(f"{summary['units_valid']}/{summary['units_expected']} units valid; "
+               f"{len(result.left_out)} submission(s) left out{' (valid rows taken)' if accept_partial else ''}.")
+    for s in result.left_out:
+        click.echo(f"  {s.unit_code}: {s.path.name} ({s.errors} error(s))")
+    sys.exit(1 if result.left_out else 0)

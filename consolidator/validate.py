@@ -8,17 +8,16 @@ and the newest of this round counts (DESIGN.md §3).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from . import formulas
-from .fileio import sha256_file
 from .model import Catalog, Issue, make_issue
 from .reader import FileReading, RowReading, read_file
-from .xlsx import UnreadableWorkbook, read_workbook, sniff
+from .workers import ReadOutcome, WorkerLimits, read_in_workers
+from .xlsx import UnreadableWorkbook, read_workbook
 
 VALID, INVALID, UNREADABLE = "valid", "invalid", "unreadable"
 _USABLE = ("ok", "ambiguous")
@@ -170,34 +169,33 @@ def read_one(path: Path, catalog: Catalog) -> tuple[FileReading | None, Issue | 
     return read_file(workbook, catalog, path.name), None
 
 
-def _received(path: Path) -> datetime:
-    return datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc)
-
-
 def validate_files(
     catalog: Catalog,
     paths: Sequence[Path],
-    progress: Callable[[Iterable], Iterable] = lambda it: it,
+    progress: Callable[..., Iterable] = lambda it, length=None: it,
+    limits: WorkerLimits = WorkerLimits(),
 ) -> ValidationReport:
-    """Read and check every file, rank each unit's files, and work out each unit's standing."""
-    readings: list[tuple[Path, FileReading | None, Issue | None]] = []
-    for path in progress(paths):
-        reading, unreadable = read_one(path, catalog)
-        readings.append((path, reading, unreadable))
-    row_issues = check_rows(catalog, [(r.rows if r else ()) for _, r, _ in readings], [r.sheet if r else None for _, r, _ in readings])
-    submissions = [
-        _submission(catalog, path, reading, unreadable, row_issues.get(n, []))
-        for n, (path, reading, unreadable) in enumerate(readings)
-    ]
+    """Read and check every file, rank each unit's files, and work out each unit's standing.
+
+    Files are read in worker processes (workers.py): a file that crashes, hangs or floods
+    the reader is marked unreadable and the rest of the batch goes on.
+    """
+    outcomes: list[ReadOutcome | None] = [None] * len(paths)
+    for index, outcome in progress(read_in_workers(paths, catalog, limits), length=len(paths)):
+        outcomes[index] = outcome
+    readings = [o.reading for o in outcomes]
+    row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings], [r.sheet if r else None for r in readings])
+    submissions = [_submission(o, row_issues.get(n, [])) for n, o in enumerate(outcomes)]
     submissions = rank_duplicates(catalog, submissions)
     return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions))
 
 
-def _submission(catalog: Catalog, path: Path, reading: FileReading | None, unreadable: Issue | None,
-                row_issues: list[Issue]) -> Submission:
-    base = {"path": path, "received": _received(path), "sha256": sha256_file(path)}
+def _submission(outcome: ReadOutcome, row_issues: list[Issue]) -> Submission:
+    reading = outcome.reading
+    base = {"path": outcome.path, "received": outcome.received, "sha256": outcome.sha256}
     if reading is None:
-        return Submission(unit_code=None, round_id=None, status=UNREADABLE, issues=(unreadable,), modified=None, **base)
+        return Submission(unit_code=None, round_id=None, status=UNREADABLE, issues=(outcome.unreadable,),
+                          modified=None, **base)
     issues = tuple(reading.issues) + tuple(row_issues)
     status = INVALID if any(i.severity == "error" for i in issues) else VALID
     error_codes = {i.indicator_code for i in issues if i.severity == "error" and i.indicator_code}

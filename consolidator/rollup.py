@@ -1,0 +1,181 @@
+"""Roll results up the unit tree and give every unit × indicator its status (DESIGN.md §3).
+
+Bottom-up over a tree of any depth. A child's value is its own reported result, else its
+own rollup (so partiality carries upward); coverage counts direct children that are
+expected (they, or a unit below them, have a target). A parent that reports its own result
+keeps it as its result, with the rollup on a row of its own beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from . import formulas
+from .model import Catalog, Indicator
+from .validate import Reported, Submission
+
+
+@dataclass(frozen=True)
+class Row:
+    """One unit × indicator: a reported result or a rollup, with its evaluation."""
+
+    unit_code: str
+    indicator_code: str
+    is_rollup: bool
+    target: float | None
+    target_text: str
+    baseline: float | None
+    result: float | None
+    evaluation: formulas.Evaluation
+    estimate: float | None = None
+    proposed_target: str = ""
+    note: str = ""
+    source_file: str = ""
+    coverage: float | None = None
+    used: int = 0
+    expected: int = 0
+    partial: bool = False
+    sum_mismatch: bool = False  # the parent's own value differs from the sum of its children
+    flags: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Value:
+    value: float | None
+    partial: bool = False
+
+
+def _evaluation_kind(indicator: Indicator, is_rollup: bool) -> tuple[str, str]:
+    """Direction and measure to evaluate with: a boolean summed or averaged is a count or share."""
+    if indicator.direction == formulas.BOOLEAN and is_rollup and indicator.aggregation in ("sum", "mean"):
+        return formulas.INCREASE, formulas.LEVEL
+    return indicator.direction, indicator.measure
+
+
+def reported_values(submissions: Iterable[Submission], accept_partial: bool = False) -> dict[tuple[str, str], tuple[Reported, str]]:
+    """(unit, indicator) → (reported values, file name) from the counted submissions.
+
+    Invalid submissions are left out, unless `accept_partial` takes their rows that have no error.
+    """
+    out: dict[tuple[str, str], tuple[Reported, str]] = {}
+    for s in submissions:
+        if not s.counted or s.unit_code is None:
+            continue
+        if s.status != "valid" and not accept_partial:
+            continue
+        for v in s.values:
+            if s.status == "valid" or not v.has_error:
+                out[(s.unit_code, v.indicator_code)] = (v, s.path.name)
+    return out
+
+
+def subtree(catalog: Catalog, root: str) -> list[str]:
+    """Unit codes under `root` (itself included), parents before children."""
+    order, stack = [], [root]
+    while stack:
+        code = stack.pop()
+        order.append(code)
+        stack.extend(reversed(catalog.children.get(code, ())))
+    return order
+
+
+def roll_up(
+    catalog: Catalog,
+    reported: Mapping[tuple[str, str], tuple[Reported, str]],
+    root: str | None = None,
+) -> list[Row]:
+    """Every reported and rollup row of the tree under `root`, parents before children."""
+    root = root or catalog.root.code
+    order = subtree(catalog, root)
+    r = catalog.round
+    e, low = r.elapsed_share, r.low_threshold
+    targets = {(t.unit_code, t.indicator_code): t for t in catalog.targets}
+    value_of: dict[tuple[str, str], _Value] = {}
+    target_of: dict[tuple[str, str], float | None] = {}
+    baseline_of: dict[tuple[str, str], float | None] = {}
+    expected_below: dict[tuple[str, str], bool] = {}
+    rows_by_unit: dict[str, list[Row]] = {}
+    in_tree = set(order)
+
+    for unit in reversed(order):  # children before parents
+        kids = [c for c in catalog.children.get(unit, ()) if c in in_tree]
+        unit_rows: list[Row] = []
+        for ind in catalog.indicators:
+            key = (unit, ind.code)
+            own_target = targets.get(key)
+            expected_kids = [c for c in kids if expected_below.get((c, ind.code))]
+            expected_below[key] = own_target is not None or bool(expected_kids)
+            own: _Value | None = None
+            if own_target is not None:
+                rep, source = reported.get(key, (None, ""))
+                t = own_target.bound(ind.direction)
+                result = rep.result if rep else None
+                own = _Value(result)
+                direction, measure = _evaluation_kind(ind, False)
+                unit_rows.append(Row(
+                    unit, ind.code, False, t, own_target.text, own_target.baseline, result,
+                    formulas.evaluate(direction, measure, t, result, e, own_target.baseline, low),
+                    estimate=rep.estimate if rep else None, proposed_target=rep.proposed_target if rep else "",
+                    note=rep.note if rep else "", source_file=source,
+                ))
+            rollup_row = None
+            if expected_kids and ind.aggregation != "none":
+                rollup_row = _rollup_row(catalog, unit, ind, expected_kids, own_target, value_of, target_of,
+                                         baseline_of, e, low)
+                if own is not None and own.value is not None and rollup_row.result is not None:
+                    # "differ by more than half a unit of its last decimal", and "comparisons allow
+                    # a relative tolerance of 1e-9" (DESIGN.md §3): 500.75 vs 500.7 is exactly half
+                    # a unit, though the float difference is 0.0500…01, so compare with at_least.
+                    low_value, high_value = sorted((own.value, rollup_row.result))
+                    mismatch = ind.aggregation == "sum" and not formulas.at_least(
+                        low_value + 0.5 * 10 ** -ind.decimals, high_value)
+                    if mismatch:
+                        rollup_row = replace(rollup_row, sum_mismatch=True, flags=rollup_row.flags + ("sum-mismatch",))
+                unit_rows.append(rollup_row)
+            # What the parent sees of this unit: its own figure first, else its rollup.
+            if own is not None and own.value is not None:
+                value_of[key] = own
+            elif rollup_row is not None:
+                value_of[key] = _Value(rollup_row.result, rollup_row.partial)
+            else:
+                value_of[key] = _Value(None)
+            if own_target is not None:
+                target_of[key] = own_target.bound(ind.direction)
+                baseline_of[key] = own_target.baseline
+            elif rollup_row is not None:
+                target_of[key], baseline_of[key] = rollup_row.target, rollup_row.baseline
+        rows_by_unit[unit] = unit_rows
+    return [row for unit in order for row in rows_by_unit[unit]]
+
+
+def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, target_of, baseline_of, e, low) -> Row:
+    weight_code = ind.weight_code
+    values = [value_of[(c, ind.code)].value for c in kids]
+    weights = [value_of.get((c, weight_code), _Value(None)).value for c in kids] if weight_code else None
+    agg = formulas.aggregate(ind.aggregation, values, weights)
+    used = [c for n, c in enumerate(kids) if values[n] is not None and (weights is None or weights[n] is not None)]
+    partial = agg.partial or any(value_of[(c, ind.code)].partial for c in used)
+    used_weights = [value_of.get((c, weight_code), _Value(None)).value for c in used] if weight_code else None
+    if own_target is not None:
+        target, target_text, baseline = own_target.bound(ind.direction), own_target.text, own_target.baseline
+    else:
+        # Compare like with like: the target of exactly the children whose results were used.
+        target = formulas.aggregate(ind.aggregation, [target_of.get((c, ind.code)) for c in used], used_weights).value
+        baseline_values = [baseline_of.get((c, ind.code)) for c in used]
+        baseline = (formulas.aggregate(ind.aggregation, baseline_values, used_weights).value
+                    if used and all(b is not None for b in baseline_values) else None)
+        target_text = "" if target is None else _display(target, ind.decimals)
+    direction, measure = _evaluation_kind(ind, True)
+    flags = ("partial",) if partial else ()
+    return Row(
+        unit, ind.code, True, target, target_text, baseline, agg.value,
+        formulas.evaluate(direction, measure, target, agg.value, e, baseline, low),
+        coverage=agg.coverage, used=agg.used, expected=agg.expected, partial=partial, flags=flags,
+    )
+
+
+def _display(value: float, decimals: int) -> str:
+    from .numbers import display_number
+
+    return display_number(round(value, decimals))

@@ -1,0 +1,70 @@
+"""Parser isolation: a crash, a hang or runaway memory costs one file; the batch goes on."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from consolidator import validate
+from consolidator.catalog import load_catalog
+from consolidator.generate import generate
+from consolidator.workers import WorkerLimits, read_in_workers
+
+from .filling import complete_results, fill
+
+real_read_one = validate.read_one
+
+
+def misbehaving_read_one(path, catalog):
+    """The real reader, except on files named for a failure mode (stand-ins for hostile files)."""
+    if path.name.startswith("crash"):
+        os.abort()  # what a native reader does on a bad allocation: SIGABRT, no exception
+    if path.name.startswith("hang"):
+        time.sleep(3600)
+    if path.name.startswith("hog"):
+        hoard = [bytearray(64 << 20) for _ in range(1000)]  # 64 GB: far over the limit
+        return hoard, None
+    return real_read_one(path, catalog)
+
+
+@pytest.fixture
+def batch(tmp_path, catalog_path, monkeypatch):
+    monkeypatch.setattr(validate, "read_one", misbehaving_read_one)  # inherited by forked workers
+    catalog = load_catalog(catalog_path)
+    templates = {g.unit_code: g.path for g in generate(catalog, tmp_path / "t")}
+    inbox = tmp_path / "inbox"
+    good = [fill(templates[c], inbox / templates[c].name, complete_results(catalog, c)) for c in ("K1", "K2", "D2")]
+    bad = []
+    for name in ("crash.xlsx", "hang.xlsx", "hog.xlsx"):
+        (inbox / name).write_bytes(good[0].read_bytes())
+        bad.append(inbox / name)
+    return catalog, good, bad
+
+
+def test_each_failure_costs_only_its_file(batch):
+    catalog, good, bad = batch
+    paths = [bad[0], good[0], bad[1], good[1], bad[2], good[2]]
+    limits = WorkerLimits(seconds_per_file=3, memory_bytes=1 << 30, workers=2)
+    started = time.monotonic()
+    results = dict(read_in_workers(paths, catalog, limits))
+    assert time.monotonic() - started < 30
+    assert sorted(results) == list(range(len(paths)))
+    codes = {paths[i].name: (o.unreadable.code if o.unreadable else None) for i, o in results.items()}
+    assert codes["crash.xlsx"] == "file-reader-crashed"
+    assert codes["hang.xlsx"] == "file-timeout"
+    assert codes["hog.xlsx"] in ("file-too-large", "file-reader-crashed")
+    for path in good:
+        assert codes[path.name] is None
+
+
+def test_validation_results_are_unchanged_by_bad_files(batch):
+    catalog, good, bad = batch
+    limits = WorkerLimits(seconds_per_file=3, workers=2)
+    alone = validate.validate_files(catalog, good, limits=limits)
+    mixed = validate.validate_files(catalog, bad + good, limits=limits)
+    values = lambda report: {(s.unit_code, v.indicator_code, v.result) for s in report.submissions for v in s.values}
+    assert values(mixed) == values(alone)
+    assert [s.status for s in mixed.submissions[:3]] == ["unreadable"] * 3
+    assert alone.summary()["units_valid"] == mixed.summary()["units_valid"] == 3
