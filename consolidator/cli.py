@@ -103,7 +103,14 @@ def demo(directory: str, lang: str) -> None:
 
 
 def _inputs(inputs: tuple[str, ...]):
+    from .errors import ConsolidatorError
+    from .safety import verify_xml_defences
     from .validate import collect_inputs
+
+    try:
+        verify_xml_defences()  # before any returned file is opened
+    except ConsolidatorError as exc:
+        raise CatalogRefused(str(exc)) from exc
 
     paths = collect_inputs(inputs)
     if not paths:
@@ -190,5 +197,5 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
     click.echo(f"{summary['units_valid']}/{summary['units_expected']} units valid; "
                f"{len(result.left_out)} submission(s) left out{' (valid rows taken)' if accept_partial else ''}.")
     for s in result.left_out:
-        click.echo(f"  {s.unit_code}: {s.path.name} ({s.errors} error(s))")
+        click.echo(f"  {s.unit_code or '?'}: {s.path.name} ({s.status}, {s.errors} error(s))")
     sys.exit(1 if result.left_out else 0)

@@ -34,8 +34,14 @@ class Consolidation:
 
     @property
     def left_out(self) -> list:
-        """Counted submissions that were not (wholly) consolidated: invalid ones."""
-        return [s for s in self.report.submissions if s.counted and s.status != "valid"]
+        """Files not (wholly) consolidated: invalid, unreadable, another round's, unidentified.
+
+        An older version of a unit that sent a newer file is not "left out": it was replaced.
+        """
+        return [
+            s for s in self.report.submissions
+            if s.status != "valid" and (s.counted or not any(i.code == "duplicate-file" for i in s.issues))
+        ]
 
     def table(self):
         """The long data table as a DataFrame (one row per unit × indicator, rollups included)."""
