@@ -53,7 +53,7 @@ def consolidate(
     paths: Sequence[Path],
     root: str | None = None,
     accept_partial: bool = False,
-    progress: Callable[[Iterable], Iterable] = lambda it: it,
+    progress: Callable[..., Iterable] = lambda it, length=None: it,
 ) -> Consolidation:
     """Validate every file, take the newest valid one per unit, roll up under `root`."""
     report = validate_files(catalog, paths, progress=progress)

@@ -1,21 +1,153 @@
-"""`consolidator demo`: a whole round on the bundled sample data, in one folder."""
+"""`consolidator demo`: a whole round on the bundled sample data, in one folder.
+
+The units' answers are simulated the way real units answer: most on time, some late, one
+missing, one with mistakes, one re-saved with numbers typed as text and percentage
+formats, one that sent two versions. Figures are deterministic (seeded by unit code), so
+every run of the demo gives the same round.
+"""
 
 from __future__ import annotations
 
+import os
+import random
+import zlib
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from . import formulas, layout
 from .catalog import load_catalog
 from .generate import MANIFEST, generate
+from .model import Catalog
+from .numbers import display_number
 from .templates import write_sample_catalog
 
 
 def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     """Run the round step by step, yielding a line about each output as it is written."""
+    from .consolidate import consolidate, write_data
+    from .report import annotate, format_status, write_excel_report
+    from .validate import collect_inputs
+    from .workbook import write_consolidated
+
     directory.mkdir(parents=True, exist_ok=True)
     catalog_path = write_sample_catalog(directory / "catalog.xlsx")
-    yield f"Catalog (sample data): {catalog_path}"
+    yield f"Catalog (sample data, fictional): {catalog_path}"
     catalog = load_catalog(catalog_path)
     appendices = directory / "appendices"
     done = generate(catalog, appendices, lang=lang)
-    yield f"Generated {len(done)} unit appendices in {appendices} (manifest: {appendices / MANIFEST})"
+    yield f"Generated {len(done)} unit appendices: {appendices}/ (manifest: {appendices / MANIFEST})"
+    inbox = directory / "inbox"
+    story = simulate_returns(catalog, {g.unit_code: g.path for g in done}, inbox)
+    yield f"Simulated returned files: {inbox}/"
+    for line in story:
+        yield f"  {line}"
+    result = consolidate(catalog, collect_inputs([inbox]))
+    report_path = directory / "kiem-tra.xlsx"
+    write_excel_report(result.report, report_path, lang)
+    back = annotate(result.report, directory / "gui-lai", lang)
+    yield f"Validation report: {report_path}; {len(back)} annotated file(s) to send back: {directory / 'gui-lai'}/"
+    yield ""
+    yield format_status(result.report, lang)
+    yield ""
+    output = directory / "tong-hop.xlsx"
+    write_consolidated(result, output, lang)
+    data = directory / "du-lieu.csv"
+    write_data(result.table(), data)
+    yield f"Consolidated workbook: {output}"
+    yield f"Data table (CSV): {data}"
+
+
+def _rng(unit_code: str) -> random.Random:
+    return random.Random(zlib.crc32(unit_code.encode("utf-8")))
+
+
+def plausible_result(catalog: Catalog, unit_code: str, indicator_code: str, rng: random.Random) -> float | str:
+    """A figure a unit might report at mid-term for one indicator."""
+    ind = catalog.indicator_by_code[indicator_code]
+    target = next(t for t in catalog.targets_by_unit[unit_code] if t.indicator_code == indicator_code)
+    e = catalog.round.elapsed_share
+    if ind.direction == formulas.BOOLEAN:
+        return "Đạt" if rng.random() < 0.7 else "Chưa đạt"
+    t = target.bound(ind.direction) or 0.0
+    effort = rng.uniform(0.55, 1.25)  # how well this unit is doing on this indicator
+    if ind.measure == formulas.CUMULATIVE:
+        value = t * e * (effort if ind.direction == formulas.INCREASE else 2 - effort)
+    elif target.baseline is not None and target.baseline != t:
+        value = target.baseline + (t - target.baseline) * min(1.2, e * effort * 1.1)
+    else:
+        value = t * (0.8 + 0.25 * effort) if ind.direction == formulas.INCREASE else t * (1.25 - 0.2 * effort)
+    if ind.is_percent and ind.measure != formulas.AVERAGE:
+        value = min(value, 100.0)
+    return round(max(value, 0.0), ind.decimals)
+
+
+def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path) -> list[str]:
+    """Fill every unit's appendix as that unit would and drop it in the inbox; say what happened."""
+    import openpyxl
+
+    inbox.mkdir(parents=True, exist_ok=True)
+    deadline = datetime.combine(catalog.round.deadline, datetime.min.time()) + timedelta(hours=16)
+    codes = sorted(templates)
+    # Roles in the story, chosen from the sample's own units so the demo follows the catalog.
+    missing, mistakes, resaved, late, twice = codes[3], codes[5], codes[7], set(codes[8:11]), codes[1]
+    story = []
+    for n, code in enumerate(codes):
+        if code == missing:
+            story.append(f"{code}: sent nothing (missing)")
+            continue
+        rng = _rng(code)
+        wb = openpyxl.load_workbook(templates[code])
+        ws = wb.worksheets[0]
+        rows = _rows_by_code(ws)
+        col = {key: layout.COLUMNS.index(key) + 1 for key in layout.COLUMNS}
+        for t in catalog.targets_by_unit[code]:
+            value = plausible_result(catalog, code, t.indicator_code, rng)
+            cell = ws.cell(rows[t.indicator_code], col["result"])
+            ind = catalog.indicator_by_code[t.indicator_code]
+            if code == resaved and isinstance(value, float):
+                if ind.is_percent and ind.measure != formulas.AVERAGE:
+                    cell.value, cell.number_format = value / 100, "0.00%"  # typed as 95% in the cell
+                else:
+                    cell.value = display_number(value)  # typed as text: "1.234,5"
+            else:
+                cell.value = value
+        first = catalog.targets_by_unit[code][0].indicator_code
+        ws.cell(rows[first], col["note"]).value = "Số liệu ước tính đến 30/6/2023"
+        if code == mistakes:
+            codes_here = [t.indicator_code for t in catalog.targets_by_unit[code]]
+            ws.cell(rows[codes_here[1]], col["result"]).value = "khoảng 50"
+            ws.cell(rows[codes_here[2]], col["result"]).value = "—"
+            ws.protection.sheet = False
+            ws.cell(rows[codes_here[0]], col["target"]).value = 999
+            ws.cell(rows[codes_here[0]], col["note"]).value = '=HYPERLINK("http://example.invalid","xem")'
+            story.append(f"{code}: sent a file with mistakes (a word for a number, a dash, an overwritten target)")
+        elif code == resaved:
+            story.append(f"{code}: re-saved with numbers typed as text and percentage formats")
+        if n == 0:
+            ws.cell(rows[first], col["proposed_target"]).value = "6,5–7"
+        received = deadline + timedelta(days=2 + n % 3) if code in late else deadline - timedelta(days=1 + n % 5)
+        wb.properties.modified = received
+        out = inbox / templates[code].name
+        if code == twice:
+            older = inbox / ("ban-cu_" + templates[code].name)
+            wb.properties.modified = received - timedelta(days=2)
+            wb.save(older)
+            _set_time(older, received - timedelta(days=2))
+            wb.properties.modified = received
+            story.append(f"{code}: sent two versions; the newer one counts")
+        wb.save(out)
+        _set_time(out, received)
+        if code in late:
+            story.append(f"{code}: sent after the deadline (late)")
+    return story
+
+
+def _rows_by_code(ws) -> dict[str, int]:
+    col = layout.COLUMNS.index("indicator_code") + 1
+    return {ws.cell(r, col).value: r for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, col).value}
+
+
+def _set_time(path: Path, when: datetime) -> None:
+    stamp = when.timestamp()
+    os.utime(path, (stamp, stamp))

@@ -95,7 +95,14 @@ def appendix_rows(catalog: Catalog, unit_code: str, lang: str = "vi") -> list[Ro
     excel_row = FIRST_DATA_ROW
     group_no = 0
     current_group: str | None = None
-    for n, target in enumerate(catalog.targets_by_unit.get(unit_code, ()), start=1):
+    targets = catalog.targets_by_unit.get(unit_code, ())
+    # Groups in the order they first appear in the catalog, each under one heading, even
+    # when the catalog interleaves them.
+    first_seen: dict[str, int] = {}
+    for t in targets:
+        first_seen.setdefault(catalog.indicator_by_code[t.indicator_code].group, len(first_seen))
+    targets = sorted(targets, key=lambda t: first_seen[catalog.indicator_by_code[t.indicator_code].group])
+    for n, target in enumerate(targets, start=1):
         indicator = catalog.indicator_by_code[target.indicator_code]
         if indicator.group != current_group:
             current_group, group_no = indicator.group, group_no + 1

@@ -215,8 +215,11 @@ def read_number(cell: Cell | None, indicator: Indicator | None) -> CellReading:
 
 
 def _text(cell: Cell | None) -> str:
-    if cell is None or cell.value is None:
+    if cell is None:
         return ""
+    if cell.value is None:
+        # A formula nobody calculated: keep what the unit typed, as text (never evaluated).
+        return "=" + cell.formula if cell.formula else ""
     if cell.kind == "n" and isinstance(cell.value, float) and cell.value.is_integer():
         return str(int(cell.value))
     return normalize_text(cell.value)

@@ -1,0 +1,960 @@
+"""The consolidated workbook the office hands to the Standing Committee (DESIGN.md §4), with xlsxwriter.
+
+Eight sheets: the root's appendix with statuses and counts, the low-achieving list, the unit
+× indicator matrix, submission status, proposed target changes, the long data table, native
+charts and provenance. Everything a unit typed is written with `write_string`, so a note
+that starts with "=" stays text; every xlsxwriter return code is checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from . import __version__, formulas, layout
+from .consolidate import TABLE_COLUMNS, Consolidation
+from .errors import ConsolidatorError
+from .fileio import atomic_output
+from .messages import labels
+from .numbers import display_number
+from .rollup import Row, subtree
+from .validate import INVALID, UNREADABLE, VALID
+
+FONT = "Times New Roman"  # the font of Vietnamese administrative documents
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+MAX_CELL_TEXT = 32767  # Excel's limit; xlsxwriter truncates longer text and returns -2
+
+SHEET_KEYS = ("summary", "low", "matrix", "submissions", "proposals", "data", "charts", "info")
+STATUS_ORDER = (formulas.ACHIEVED, formulas.ON_TRACK, formulas.BEHIND, formulas.LOW, formulas.NO_DATA)
+STATUS_COLOURS = {
+    formulas.ACHIEVED: "#C6EFCE", formulas.ON_TRACK: "#DDEBF7", formulas.BEHIND: "#FFEB9C",
+    formulas.LOW: "#FFC7CE", formulas.NO_DATA: "#EDEDED",
+}
+CHART_COLOURS = {
+    formulas.ACHIEVED: "#548235", formulas.ON_TRACK: "#2F75B5", formulas.BEHIND: "#FFC000",
+    formulas.LOW: "#C00000", formulas.NO_DATA: "#A6A6A6",
+}
+
+_WORDS = {
+    "vi": {
+        "sheet_summary": "Tổng hợp", "sheet_low": "Chỉ tiêu đạt thấp", "sheet_matrix": "Theo đơn vị",
+        "sheet_submissions": "Tình hình nộp", "sheet_proposals": "Đề xuất điều chỉnh", "sheet_data": "Dữ liệu",
+        "sheet_charts": "Biểu đồ", "sheet_info": "Thông tin",
+        formulas.ACHIEVED: "Đạt", formulas.ON_TRACK: "Đúng tiến độ", formulas.BEHIND: "Chậm",
+        formulas.LOW: "Đạt thấp", formulas.NO_DATA: "Chưa có số liệu",
+        VALID: "Hợp lệ", INVALID: "Có lỗi", UNREADABLE: "Không đọc được", "missing": "Chưa nộp",
+        "on_time": "Đúng hạn", "late": "Trễ hạn", "yes": "Có", "no": "Không",
+        "rollup_value": "Tổng hợp từ đơn vị", "expected": "Tiến độ kỳ vọng (%)", "pace": "Tiến độ",
+        "status": "Đánh giá", "units_count": "Số đơn vị", "coverage": "Độ bao phủ", "note": "Ghi chú",
+        "indicator_code": "Mã chỉ tiêu", "coverage_text": "{used}/{expected} đơn vị", "incomplete": " (chưa đủ)",
+        "partial_note": "Tổng hợp chưa đủ: {used}/{expected} đơn vị có số liệu",
+        "partial_below": "Tổng hợp chưa đủ: đơn vị cấp dưới còn thiếu số liệu",
+        "mismatch_note": "Số tự báo cáo khác tổng các đơn vị ({rollup})",
+        "rollup_shown": "Đơn vị chưa báo cáo số tự tính; dùng số tổng hợp từ các đơn vị",
+        "not_aggregated": "Chỉ tiêu không tổng hợp; xem từng đơn vị",
+        "tally": "Có {achieved}/{total} chỉ tiêu đạt và vượt; {on_track} chỉ tiêu đúng tiến độ; {behind} chỉ tiêu chậm; "
+                 "{low} chỉ tiêu đạt thấp; {no_data} chỉ tiêu chưa có số liệu.",
+        "legend": "Tiến độ kỳ vọng: phần nhiệm kỳ đã qua đến ngày {cutoff} ({expected}%). Tiến độ: mức thực hiện so với "
+                  "kỳ vọng (1,00 là đúng tiến độ); dưới {low} là đạt thấp.",
+        "sources": "Số liệu tổng hợp từ {valid}/{expected_units} đơn vị nộp hợp lệ; lập lúc {run_at}.",
+        "unit": "Đơn vị", "unit_code": "Mã đơn vị", "unit_name": "Tên đơn vị", "level": "Cấp", "indicator": "Chỉ tiêu",
+        "kind": "Loại số liệu", "reported": "Tự báo cáo", "rollup": "Tổng hợp", "source_file": "Tệp nguồn",
+        "low_title": "CÁC CHỈ TIÊU ĐẠT THẤP", "low_subtitle": "Tiến độ dưới {low} so với kỳ vọng; xếp từ thấp nhất.",
+        "low_none": "Không có chỉ tiêu đạt thấp.",
+        "matrix_title": "TỶ LỆ THỰC HIỆN SO VỚI CHỈ TIÊU NGHỊ QUYẾT (%) THEO ĐƠN VỊ",
+        "matrix_subtitle": "Số tự báo cáo của đơn vị; đơn vị không tự báo cáo thì dùng số tổng hợp. Ô trống: chưa có số liệu.",
+        "sub_title": "TÌNH HÌNH NỘP PHỤ LỤC", "file": "Tệp", "received": "Thời điểm nhận", "deadline": "Đúng hạn/Trễ hạn",
+        "state": "Tình trạng", "errors": "Lỗi", "warnings": "Cảnh báo", "counted": "Dùng để tổng hợp",
+        "units_expected": "Số đơn vị phải nộp", "units_valid": "Số đơn vị nộp hợp lệ",
+        "units_on_time": "Số đơn vị nộp hợp lệ đúng hạn", "completeness": "Tỷ lệ đầy đủ (%)",
+        "timeliness": "Tỷ lệ đúng hạn (%)", "files": "Số tệp nhận được", "missing_units": "Đơn vị chưa nộp",
+        "other_files": "Các tệp không dùng để tổng hợp",
+        "prop_title": "ĐỀ XUẤT ĐIỀU CHỈNH CHỈ TIÊU", "current_target": "Chỉ tiêu NQ ĐH hiện hành",
+        "proposed": "Đề xuất điều chỉnh", "how": "Cách đề xuất", "how_column": "Ghi ở cột đề xuất",
+        "how_overwritten": "Sửa trực tiếp ô chỉ tiêu", "prop_none": "Không có đề xuất điều chỉnh.",
+        "extra_title": "CHỈ TIÊU DO ĐƠN VỊ BỔ SUNG (chỉ liệt kê, không tổng hợp)", "extra_name": "Tên chỉ tiêu",
+        "uom": "Đơn vị tính", "target": "Chỉ tiêu", "result": "Thực hiện", "extra_none": "Không có chỉ tiêu bổ sung.",
+        "chart_pct_title": "Tỷ lệ thực hiện so với chỉ tiêu Nghị quyết (%) – {unit}",
+        "chart_status_title": "Đánh giá các chỉ tiêu theo đơn vị trực thuộc", "pct": "So với chỉ tiêu (%)",
+        "reference": "Mốc 100%", "chart_data": "Số liệu của biểu đồ",
+        "info_title": "THÔNG TIN VỀ BẢN TỔNG HỢP", "round_id": "Mã đợt", "title": "Tên đợt", "organisation": "Cơ quan",
+        "cutoff": "Ngày chốt số liệu", "deadline_date": "Hạn nộp", "low_threshold": "Ngưỡng đạt thấp (tiến độ)",
+        "expected_progress": "Tiến độ kỳ vọng (%)", "root": "Đơn vị tổng hợp", "version": "Phiên bản công cụ",
+        "run_at": "Thời điểm tổng hợp", "accept_partial": "Dùng phần không lỗi của tệp có lỗi",
+        "inputs": "Các tệp đầu vào", "path": "Đường dẫn", "modified": "Sửa lần cuối (trong tệp)", "sha256": "SHA-256",
+    },
+    "en": {
+        "sheet_summary": "Summary", "sheet_low": "Low achieving", "sheet_matrix": "By unit",
+        "sheet_submissions": "Submissions", "sheet_proposals": "Proposed changes", "sheet_data": "Data",
+        "sheet_charts": "Charts", "sheet_info": "About",
+        formulas.ACHIEVED: "Achieved", formulas.ON_TRACK: "On track", formulas.BEHIND: "Behind",
+        formulas.LOW: "Low", formulas.NO_DATA: "No data",
+        VALID: "Valid", INVALID: "Invalid", UNREADABLE: "Unreadable", "missing": "Missing",
+        "on_time": "On time", "late": "Late", "yes": "Yes", "no": "No",
+        "rollup_value": "Rolled up from units", "expected": "Expected progress (%)", "pace": "Pace",
+        "status": "Assessment", "units_count": "Number of units", "coverage": "Coverage", "note": "Note",
+        "indicator_code": "Indicator code", "coverage_text": "{used}/{expected} units", "incomplete": " (incomplete)",
+        "partial_note": "Incomplete rollup: {used}/{expected} units with data",
+        "partial_below": "Incomplete rollup: units further down lack data",
+        "mismatch_note": "Own figure differs from the sum of the units ({rollup})",
+        "rollup_shown": "No own figure reported; the rollup of the units is shown",
+        "not_aggregated": "Not aggregated; see each unit",
+        "tally": "{achieved}/{total} indicators achieved or exceeded; {on_track} on track; {behind} behind; "
+                 "{low} low; {no_data} without data.",
+        "legend": "Expected progress: share of the term elapsed at {cutoff} ({expected}%). Pace: progress against "
+                  "that expectation (1.00 = on schedule); below {low} is low.",
+        "sources": "Rolled up from {valid}/{expected_units} units with a valid submission; made at {run_at}.",
+        "unit": "Unit", "unit_code": "Unit code", "unit_name": "Unit name", "level": "Level", "indicator": "Indicator",
+        "kind": "Kind", "reported": "Reported", "rollup": "Rollup", "source_file": "Source file",
+        "low_title": "LOW-ACHIEVING INDICATORS", "low_subtitle": "Pace below {low} of the expected; worst first.",
+        "low_none": "No low-achieving indicator.",
+        "matrix_title": "RESULT AS % OF THE RESOLUTION TARGET, BY UNIT",
+        "matrix_subtitle": "The unit's own figure; its rollup when it reports none. Blank: no data.",
+        "sub_title": "SUBMISSIONS", "file": "File", "received": "Received", "deadline": "On time/late",
+        "state": "Status", "errors": "Errors", "warnings": "Warnings", "counted": "Consolidated",
+        "units_expected": "Units expected", "units_valid": "Units with a valid submission",
+        "units_on_time": "Valid and on time", "completeness": "Completeness (%)", "timeliness": "Timeliness (%)",
+        "files": "Files received", "missing_units": "Missing units", "other_files": "Files not consolidated",
+        "prop_title": "PROPOSED TARGET ADJUSTMENTS", "current_target": "Current target",
+        "proposed": "Proposed target", "how": "How proposed", "how_column": "In the proposal column",
+        "how_overwritten": "Target cell overwritten", "prop_none": "No proposed adjustment.",
+        "extra_title": "INDICATORS ADDED BY UNITS (listed, not aggregated)", "extra_name": "Indicator",
+        "uom": "Unit of measure", "target": "Target", "result": "Result", "extra_none": "No extra indicator.",
+        "chart_pct_title": "Result as % of the resolution target – {unit}",
+        "chart_status_title": "Assessment of indicators by direct unit", "pct": "% of target",
+        "reference": "100% line", "chart_data": "Chart data",
+        "info_title": "ABOUT THIS CONSOLIDATION", "round_id": "Round id", "title": "Title", "organisation": "Organisation",
+        "cutoff": "Cut-off date", "deadline_date": "Deadline", "low_threshold": "Low threshold (pace)",
+        "expected_progress": "Expected progress (%)", "root": "Consolidated unit", "version": "Tool version",
+        "run_at": "Run at", "accept_partial": "Error-free rows of invalid files used",
+        "inputs": "Input files", "path": "Path", "modified": "Last saved (in the file)", "sha256": "SHA-256",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return _WORDS.get(lang, _WORDS["vi"])
+
+
+def sheet_names(lang: str = "vi") -> dict[str, str]:
+    """Sheet key → sheet name in a language."""
+    w = words(lang)
+    return {key: sheet_name(w[f"sheet_{key}"]) for key in SHEET_KEYS}
+
+
+class WorkbookWriteError(ConsolidatorError):
+    """xlsxwriter refused a write (a cell out of range, a bad range); the output is not written."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(value: object) -> str:
+    """Text for a cell: control characters (but \\n and \\t) removed, cut to Excel's limit."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value))[:MAX_CELL_TEXT]
+
+
+def sheet_name(name: str) -> str:
+    """A name Excel accepts for a sheet: none of []:*?/\\, no edge apostrophes, at most 31 characters."""
+    s = re.sub(r"[\[\]:*?/\\]", "-", clean_text(name).replace("\n", " ").replace("\t", " ")).strip().strip("'")
+    return s[:31].strip() or "Sheet"
+
+
+class _Sheet:
+    """A worksheet whose calls raise instead of returning xlsxwriter's negative codes.
+
+    It also keeps what Excel would need to size rows: xlsxwriter does not grow a row for
+    wrapped text, and LibreOffice prints such rows one line high, so `fit_rows` sets
+    heights from the column widths and the text written.
+    """
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.widths: dict[int, float] = {}
+        self.heights: dict[int, float] = {}
+        self.lines: dict[int, int] = {}
+        self.spans: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def __getattr__(self, name: str):
+        attr = getattr(self.ws, name)
+        if not callable(attr):
+            return attr
+        return lambda *args, **kwargs: self._call(name, *args, **kwargs)
+
+    def _call(self, name: str, *args, **kwargs):
+        rc = getattr(self.ws, name)(*args, **kwargs)
+        if isinstance(rc, int) and not isinstance(rc, bool) and rc != 0:
+            raise WorkbookWriteError(f"{self.ws.name}: {name}{args[:2]} failed (xlsxwriter code {rc})")
+        return rc
+
+    def set_column(self, first: int, last: int, width: float, *args, **kwargs):
+        for c in range(first, last + 1):
+            self.widths[c] = width
+        return self._call("set_column", first, last, width, *args, **kwargs)
+
+    def set_row(self, r: int, height: float, *args, **kwargs):
+        self.heights[r] = height
+        return self._call("set_row", r, height, *args, **kwargs)
+
+    def merge_range(self, r1: int, c1: int, r2: int, c2: int, data, f=None):
+        self.spans[(r1, c1)] = (r2, c2)
+        return self._call("merge_range", r1, c1, r2, c2, data, f)
+
+    def write_string(self, r: int, c: int, text: str, f=None):
+        r2, c2 = self.spans.get((r, c), (r, c))
+        # Only wrapped text grows a row; a range merged over rows has the height of its rows already.
+        if r2 == r and getattr(f, "text_wrap", 0):
+            width = sum(self.widths.get(k, 8.43) for k in range(c, c2 + 1))
+            self.lines[r] = max(self.lines.get(r, 1), _wrapped_lines(text, width))
+        return self._call("write_string", r, c, text, f)
+
+    def fit_rows(self, minimum: float = 18.0, per_line: float = 15.75) -> None:
+        """Rows tall enough for their wrapped text, and never cramped, as on a printed appendix."""
+        for r, lines in self.lines.items():
+            need = max(minimum, lines * per_line + 3)
+            if need > self.heights.get(r, 0):
+                self.set_row(r, need)
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines a text takes in a column `width` characters wide, wrapped at spaces."""
+    per_line = max(1, int(width))  # conservative: LibreOffice may print Times New Roman wider
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines, used = lines + 1, 0
+        for word in paragraph.split():
+            need = len(word) if used == 0 else used + 1 + len(word)
+            if need <= per_line:
+                used = need
+            else:
+                extra, rest = divmod(len(word), per_line)
+                lines += extra + (1 if used else 0) - (1 if extra and not rest else 0)
+                used = rest or (per_line if extra else len(word))
+    return lines
+
+
+def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str = "vi") -> None:
+    """Write the consolidated workbook to `path` atomically."""
+    import xlsxwriter
+
+    with atomic_output(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        _Writer(wb, consolidation, lang).write()
+        wb.close()
+
+
+def _number_format(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+class _Writer:
+    def __init__(self, wb, consolidation: Consolidation, lang: str):
+        self.wb, self.c, self.lang = wb, consolidation, lang
+        self.catalog = consolidation.catalog
+        self.round = self.catalog.round
+        self.w = words(lang)
+        self.text = labels(lang)
+        self.names = sheet_names(lang)
+        self._formats: dict[tuple, object] = {}
+        self.e = self.round.elapsed_share
+        self.order = subtree(self.catalog, consolidation.root)
+        self.in_tree = set(self.order)
+        self.own: dict[tuple[str, str], Row] = {}
+        self.rollup: dict[tuple[str, str], Row] = {}
+        for row in consolidation.rows:
+            (self.rollup if row.is_rollup else self.own)[(row.unit_code, row.indicator_code)] = row
+        self.targets = {(t.unit_code, t.indicator_code): t for t in self.catalog.targets}
+
+    # --- formats -------------------------------------------------------------------------------
+
+    def fmt(self, **props):
+        """A cached format: Times New Roman 12 unless told otherwise; one format per distinct look."""
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
+            self._formats[key] = self.wb.add_format({**base, **props})
+        return self._formats[key]
+
+    def cell(self, **props):
+        """A bordered, wrapped table cell."""
+        return self.fmt(border=1, text_wrap=True, **props)
+
+    def header(self):
+        return self.cell(bold=True, align="center", bg_color="#D9E1F2")
+
+    # --- writing helpers -----------------------------------------------------------------------
+
+    def sheet(self, key: str) -> _Sheet:
+        return _Sheet(self.wb.add_worksheet(self.names[key]))
+
+    @staticmethod
+    def text_cell(ws, r: int, c: int, value: object, f=None) -> None:
+        """Any text, above all text a unit typed: always a string cell, never a formula or a link."""
+        text = clean_text(value)
+        if text:
+            ws.write_string(r, c, text, f)
+        else:
+            ws.write_blank(r, c, None, f)
+
+    @staticmethod
+    def number_cell(ws, r: int, c: int, value: float | None, f=None) -> None:
+        if value is None or value != value or value in (float("inf"), float("-inf")):
+            ws.write_blank(r, c, None, f)
+        else:
+            ws.write_number(r, c, float(value), f)
+
+    def headers(self, ws, r: int, labels_: Sequence[str], height: float = 36) -> None:
+        ws.set_row(r, height)
+        for c, label in enumerate(labels_):
+            self.text_cell(ws, r, c, label, self.header())
+
+    def merge_text(self, ws, r1: int, c1: int, r2: int, c2: int, text: object, f) -> None:
+        """A merged range holding text, written with write_string like every other text."""
+        if (r1, c1) == (r2, c2):
+            self.text_cell(ws, r1, c1, text, f)
+            return
+        ws.merge_range(r1, c1, r2, c2, "", f)
+        self.text_cell(ws, r1, c1, text, f)
+
+    def title(self, ws, r: int, last_col: int, text: str, size: int = 14, bold: bool = True, italic: bool = False) -> None:
+        f = self.fmt(bold=bold, italic=italic, font_size=size, align="center", text_wrap=True)
+        self.merge_text(ws, r, 0, r, max(last_col, 0), text, f)
+
+    def page_setup(self, ws, header_row: int | None, header_rows: int = 1, fit: bool = True) -> None:
+        """A4 landscape, one page wide, the table's header repeated on each page; rows fitted to their text."""
+        if fit:
+            ws.fit_rows()
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.center_horizontally()
+        if header_row is not None:
+            ws.repeat_rows(header_row, header_row + header_rows - 1)
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C&P/&N")
+
+    # --- values ----------------------------------------------------------------------------------
+
+    def shown_row(self, unit: str, code: str) -> Row | None:
+        """What stands for a unit × indicator: its own figure when it reported one, else its rollup."""
+        own, rollup = self.own.get((unit, code)), self.rollup.get((unit, code))
+        if own is not None and (own.result is not None or rollup is None):
+            return own
+        return rollup
+
+    def is_boolean_value(self, row: Row) -> bool:
+        """Whether a row's result is achieved/not achieved rather than a count or share of units."""
+        ind = self.catalog.indicator_by_code[row.indicator_code]
+        return ind.direction == formulas.BOOLEAN and not (row.is_rollup and ind.aggregation in ("sum", "mean"))
+
+    def write_target(self, ws, r: int, c: int, row: Row) -> None:
+        ind = self.catalog.indicator_by_code[row.indicator_code]
+        own_target = self.targets.get((row.unit_code, row.indicator_code))
+        f_text = self.cell(align="center")
+        if self.is_boolean_value(row):
+            self.text_cell(ws, r, c, self.text["true_word"] if row.target is not None else "", f_text)
+        elif own_target is not None and own_target.is_range:
+            self.text_cell(ws, r, c, own_target.text, f_text)
+        elif row.target is not None:
+            self.number_cell(ws, r, c, row.target, self.cell(num_format=_number_format(self.decimals(row))))
+        else:
+            self.text_cell(ws, r, c, row.target_text, f_text)
+
+    def decimals(self, row: Row) -> int:
+        ind = self.catalog.indicator_by_code[row.indicator_code]
+        # a rolled-up share of units (boolean with mean) needs decimals even when the indicator has none
+        return 2 if ind.direction == formulas.BOOLEAN and row.is_rollup and ind.aggregation == "mean" else ind.decimals
+
+    def write_result(self, ws, r: int, c: int, row: Row | None, extra: dict | None = None) -> None:
+        extra = extra or {}
+        if row is None:
+            ws.write_blank(r, c, None, self.cell(**extra))
+        elif self.is_boolean_value(row) and row.result is not None:
+            word = self.text["true_word"] if row.result else self.text["false_word"]
+            self.text_cell(ws, r, c, word, self.cell(align="center", **extra))
+        else:
+            self.number_cell(ws, r, c, row.result, self.cell(num_format=_number_format(self.decimals(row)), **extra))
+
+    def write_status(self, ws, r: int, c: int, status: str) -> None:
+        self.text_cell(ws, r, c, self.w[status], self.cell(align="center", bg_color=STATUS_COLOURS[status]))
+
+    def coverage_text(self, rollup: Row | None) -> str:
+        if rollup is None:
+            return ""
+        text = self.w["coverage_text"].format(used=rollup.used, expected=rollup.expected)
+        return text + (self.w["incomplete"] if rollup.partial else "")
+
+    def flag_notes(self, rollup: Row | None) -> list[str]:
+        if rollup is None:
+            return []
+        notes = []
+        if rollup.partial:
+            key = "partial_below" if rollup.used == rollup.expected else "partial_note"
+            notes.append(self.w[key].format(used=rollup.used, expected=rollup.expected))
+        if rollup.sum_mismatch:
+            decimals = self.catalog.indicator_by_code[rollup.indicator_code].decimals
+            notes.append(self.w["mismatch_note"].format(rollup=self.show_number(round(rollup.result, decimals))))
+        return notes
+
+    def show_number(self, value: float | None) -> str:
+        if value is None:
+            return ""
+        if self.lang == "vi":
+            return display_number(round(value, 6))
+        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+    def pct_text(self, share: float | None) -> str:
+        text = "" if share is None else f"{share * 100:.1f}"
+        return text.replace(".", ",") if self.lang == "vi" else text
+
+    def grouped_indicators(self):
+        """Indicators grouped by group (groups in order of first appearance), catalog order within."""
+        groups: dict[str, list] = {}
+        for ind in self.catalog.indicators:
+            groups.setdefault(ind.group, []).append(ind)
+        return list(groups.items())
+
+    def unit_label(self, code: str) -> str:
+        return self.catalog.unit_by_code[code].name
+
+    # --- the workbook ----------------------------------------------------------------------------
+
+    def write(self) -> None:
+        self.summary()
+        self.low_list()
+        self.matrix()
+        self.submissions()
+        self.proposals()
+        self.data()
+        self.charts()
+        self.info()
+
+    # 1. the root's appendix ------------------------------------------------------------------------
+
+    def summary(self) -> None:
+        ws = self.sheet("summary")
+        ws.activate()
+        w, root = self.w, self.c.root
+        seed = layout.header_labels(self.round, self.lang)
+        singles = [seed["tt"], seed["name"], seed["unit_of_measure"], seed["target"], seed["result"], seed["pct"],
+                   seed["baseline"], w["rollup_value"], w["expected"], w["pace"], w["status"]]
+        counts = [w[s] for s in STATUS_ORDER]
+        tail = [w["coverage"], w["note"], w["indicator_code"]]
+        widths = [5, 38, 10, 12, 13, 11, 11, 13, 10, 8, 12] + [8] * len(counts) + [13, 26, 11]
+        last = len(widths) - 1
+        printed_last = last - 1  # the indicator code is for machines, not for print
+        for c, width in enumerate(widths):
+            ws.set_column(c, c, width)
+
+        # header block, as on the unit appendix
+        left_end, right_start = 2, 5
+        base = {"align": "center", "text_wrap": True}
+        self.merge_text(ws, 0, 0, 0, left_end, self.catalog.parent_name(root).upper(), self.fmt(**base))
+        self.merge_text(ws, 1, 0, 1, left_end, self.unit_label(root).upper(), self.fmt(bold=True, **base))
+        self.merge_text(ws, 2, 0, 2, left_end, "*", self.fmt(**base))
+        self.merge_text(ws, 0, right_start, 0, printed_last, self.text["party"], self.fmt(bold=True, underline=1, **base))
+        self.merge_text(ws, 2, right_start, 2, printed_last, self.text["date_line"],
+                       self.fmt(italic=True, font_size=11, **base))
+        fields = {"unit_name": self.unit_label(root), "term": f"{self.round.baseline_year}–{self.round.target_year}",
+                  "year": self.round.estimate_year}
+        self.title(ws, 4, printed_last, self.text["title"])
+        self.title(ws, 5, printed_last, self.text["subtitle"].format(**fields), size=12)
+        self.title(ws, 6, printed_last, self.text["attached"].format(**fields), size=12, bold=False, italic=True)
+        ws.set_row(5, 33)
+
+        # two header rows: the status counts share one heading
+        h1, h2 = 8, 9
+        ws.set_row(h1, 33)
+        ws.set_row(h2, 48)
+        n_single = len(singles)
+        for c, label in enumerate(singles):
+            self.merge_text(ws, h1, c, h2, c, label, self.header())
+        self.merge_text(ws, h1, n_single, h1, n_single + len(counts) - 1, w["units_count"], self.header())
+        for k, label in enumerate(counts):
+            self.text_cell(ws, h2, n_single + k, label, self.header())
+        for k, label in enumerate(tail):
+            c = n_single + len(counts) + k
+            self.merge_text(ws, h1, c, h2, c, label, self.header())
+        ws.freeze_panes(h2 + 1, 2)
+
+        r = h2 + 1
+        tally = dict.fromkeys(STATUS_ORDER, 0)
+        n = 0
+        below = [u for u in self.order if u != root]
+        group_no = 0
+        for group, indicators in self.grouped_indicators():
+            present = [i for i in indicators if any((u, i.code) in self.own or (u, i.code) in self.rollup
+                                                    for u in self.order)]
+            if not present:
+                continue
+            group_no += 1
+            self.text_cell(ws, r, 0, layout.roman(group_no), self.cell(bold=True, align="center", bg_color="#F2F2F2"))
+            self.text_cell(ws, r, 1, group, self.cell(bold=True, bg_color="#F2F2F2"))
+            for c in range(2, last + 1):
+                ws.write_blank(r, c, None, self.cell(bg_color="#F2F2F2"))
+            r += 1
+            for ind in present:
+                n += 1
+                row = self.shown_row(root, ind.code)
+                rollup = self.rollup.get((root, ind.code))
+                self.text_cell(ws, r, 0, str(n), self.cell(align="center"))
+                self.text_cell(ws, r, 1, ind.name, self.cell())
+                self.text_cell(ws, r, 2, ind.unit_of_measure, self.cell(align="center"))
+                self.text_cell(ws, r, last, ind.code, self.cell(align="center"))
+                statuses = [self.own[(u, ind.code)].evaluation.status for u in below if (u, ind.code) in self.own]
+                for k, status in enumerate(STATUS_ORDER):
+                    ws.write_number(r, n_single + k, statuses.count(status), self.cell(num_format="0", align="center"))
+                if row is None:  # aggregation "none" and no own target at the root
+                    for c in range(3, n_single):
+                        ws.write_blank(r, c, None, self.cell())
+                    self.text_cell(ws, r, last - 2, "", self.cell(align="center"))
+                    self.text_cell(ws, r, last - 1, w["not_aggregated"], self.cell())
+                    r += 1
+                    continue
+                partial_shown = row.is_rollup and row.partial
+                mark = {"italic": True, "bg_color": "#FCE4D6"} if partial_shown else {}
+                self.write_target(ws, r, 3, row)
+                self.write_result(ws, r, 4, row, mark)
+                self.number_cell(ws, r, 5, row.evaluation.pct_of_target, self.cell(num_format="0.0", **mark))
+                self.number_cell(ws, r, 6, row.baseline, self.cell(num_format=_number_format(self.decimals(row))))
+                if row.is_rollup or rollup is None:
+                    ws.write_blank(r, 7, None, self.cell())
+                else:
+                    self.write_result(ws, r, 7, rollup, {"italic": True, "bg_color": "#FCE4D6"} if rollup.partial else {})
+                self.number_cell(ws, r, 8, self.e * 100, self.cell(num_format="0.0"))
+                self.number_cell(ws, r, 9, row.evaluation.pace, self.cell(num_format="0.00"))
+                self.write_status(ws, r, 10, row.evaluation.status)
+                self.text_cell(ws, r, last - 2, self.coverage_text(rollup), self.cell(align="center"))
+                notes = self.flag_notes(rollup)
+                if row.is_rollup and (root, ind.code) in self.own:
+                    notes.insert(0, w["rollup_shown"])
+                if not row.is_rollup and row.note:
+                    notes.insert(0, row.note)
+                self.text_cell(ws, r, last - 1, "; ".join(notes), self.cell())
+                tally[row.evaluation.status] += 1
+                r += 1
+
+        total = sum(tally.values())
+        line = self.fmt(text_wrap=True, valign="top")
+        r += 1
+        self.merge_text(ws, r, 0, r, printed_last, w["tally"].format(total=total, **tally),
+                       self.fmt(bold=True, text_wrap=True))
+        r += 1
+        low = self.round.low_threshold
+        self.merge_text(ws, r, 0, r, printed_last, w["legend"].format(
+            cutoff=self.round.cutoff_date.strftime("%d/%m/%Y"), expected=self.pct_text(self.e),
+            low=self.show_number(low) if self.lang == "vi" else f"{low:g}"), line)
+        ws.set_row(r, 33)
+        r += 1
+        summary = self.c.report.summary()
+        self.merge_text(ws, r, 0, r, printed_last, w["sources"].format(
+            valid=summary["units_valid"], expected_units=summary["units_expected"],
+            run_at=self.c.run_at.astimezone().strftime("%d/%m/%Y %H:%M")), self.fmt(italic=True, text_wrap=True))
+        self.page_setup(ws, h1, header_rows=2)
+        ws.print_area(0, 0, r, printed_last)
+
+    # 2. the low-achieving list ---------------------------------------------------------------------
+
+    def low_list(self) -> None:
+        ws = self.sheet("low")
+        w = self.w
+        cols = [("#", 5), (w["unit"], 28), (w["unit_code"], 10), (w["level"], 6), (w["indicator"], 34),
+                (w["indicator_code"], 12), (w["kind"], 11), (w["uom"], 10), (w["target"], 12), (w["result"], 12),
+                (self.words_pct(), 11), (w["expected"], 10), (w["pace"], 8), (w["source_file"], 30)]
+        last = len(cols) - 1
+        for c, (_, width) in enumerate(cols):
+            ws.set_column(c, c, width)
+        self.title(ws, 0, last, w["low_title"])
+        low = self.show_number(self.round.low_threshold) if self.lang == "vi" else f"{self.round.low_threshold:g}"
+        self.title(ws, 1, last, w["low_subtitle"].format(low=low), size=12, bold=False, italic=True)
+        hr = 3
+        self.headers(ws, hr, [label for label, _ in cols])
+        ws.freeze_panes(hr + 1, 0)
+        rows = [row for row in self.c.rows if row.evaluation.status == formulas.LOW]
+        rows.sort(key=low_sort_key)
+        r = hr
+        for n, row in enumerate(rows, start=1):
+            r = hr + n
+            ind = self.catalog.indicator_by_code[row.indicator_code]
+            ws.write_number(r, 0, n, self.cell(align="center"))
+            self.text_cell(ws, r, 1, self.unit_label(row.unit_code), self.cell())
+            self.text_cell(ws, r, 2, row.unit_code, self.cell(align="center"))
+            ws.write_number(r, 3, self.catalog.level(row.unit_code), self.cell(align="center"))
+            self.text_cell(ws, r, 4, ind.name, self.cell())
+            self.text_cell(ws, r, 5, ind.code, self.cell(align="center"))
+            self.text_cell(ws, r, 6, w["rollup"] if row.is_rollup else w["reported"], self.cell(align="center"))
+            self.text_cell(ws, r, 7, ind.unit_of_measure, self.cell(align="center"))
+            self.write_target(ws, r, 8, row)
+            self.write_result(ws, r, 9, row)
+            self.number_cell(ws, r, 10, row.evaluation.pct_of_target, self.cell(num_format="0.0"))
+            self.number_cell(ws, r, 11, self.e * 100, self.cell(num_format="0.0"))
+            self.number_cell(ws, r, 12, row.evaluation.pace, self.cell(num_format="0.00"))
+            self.text_cell(ws, r, 13, row.source_file, self.cell())
+        if not rows:
+            r = hr + 1
+            self.text_cell(ws, r, 0, w["low_none"], self.fmt(italic=True))
+        else:
+            ws.autofilter(hr, 0, r, last)
+        self.page_setup(ws, hr)
+
+    def words_pct(self) -> str:
+        return layout.header_labels(self.round, self.lang)["pct"]
+
+    # 3. the unit × indicator matrix ----------------------------------------------------------------
+
+    def matrix(self) -> None:
+        ws = self.sheet("matrix")
+        w = self.w
+        indicators = [i for i in self.catalog.indicators
+                      if any((u, i.code) in self.own or (u, i.code) in self.rollup for u in self.order)]
+        first = 3
+        last = first + len(indicators) - 1 if indicators else first - 1
+        ws.set_column(0, 0, 10)
+        ws.set_column(1, 1, 36)
+        ws.set_column(2, 2, 6)
+        if indicators:
+            ws.set_column(first, last, 13)
+        self.title(ws, 0, max(last, 2), w["matrix_title"])
+        self.title(ws, 1, max(last, 2), w["matrix_subtitle"], size=12, bold=False, italic=True)
+        hr = 3
+        self.headers(ws, hr, [w["unit_code"], w["unit"], w["level"]]
+                     + [f"{i.name}\n({i.code})" for i in indicators], height=90)
+        ws.freeze_panes(hr + 1, 3)
+        pct = self.cell(num_format="0.0")
+        for n, unit in enumerate(self.order, start=1):
+            r = hr + n
+            level = self.catalog.level(unit)
+            self.text_cell(ws, r, 0, unit, self.cell())
+            self.text_cell(ws, r, 1, self.unit_label(unit), self.cell(indent=level, bold=level == 0))
+            ws.write_number(r, 2, level, self.cell(align="center"))
+            for k, ind in enumerate(indicators):
+                row = self.shown_row(unit, ind.code)
+                self.number_cell(ws, r, first + k, row.evaluation.pct_of_target if row else None, pct)
+        last_row = hr + len(self.order)
+        if indicators:
+            ws.conditional_format(hr + 1, first, last_row, last, {
+                "type": "3_color_scale",
+                "min_type": "num", "min_value": 0, "min_color": "#F8696B",
+                "mid_type": "num", "mid_value": 80, "mid_color": "#FFEB84",
+                "max_type": "num", "max_value": 100, "max_color": "#63BE7B",
+            })
+        self.page_setup(ws, hr)
+
+    # 4. submissions -------------------------------------------------------------------------------
+
+    def submissions(self) -> None:
+        ws = self.sheet("submissions")
+        w = self.w
+        cols = [(w["unit_code"], 10), (w["unit_name"], 34), (w["file"], 34), (w["received"], 17),
+                (w["deadline"], 12), (w["state"], 14), (w["errors"], 8), (w["warnings"], 9)]
+        last = len(cols) - 1
+        for c, (_, width) in enumerate(cols):
+            ws.set_column(c, c, width)
+        self.title(ws, 0, last, w["sub_title"])
+        deadline = self.round.deadline.strftime("%d/%m/%Y")
+        self.title(ws, 1, last, f"{w['deadline_date']}: {deadline}", size=12, bold=False, italic=True)
+        hr = 3
+        self.headers(ws, hr, [label for label, _ in cols])
+        ws.freeze_panes(hr + 1, 0)
+        when = self.cell(num_format="dd/mm/yyyy hh:mm", align="center")
+        r = hr
+        for u in self.c.report.units:
+            r += 1
+            s = u.submission
+            state_colour = {VALID: STATUS_COLOURS[formulas.ACHIEVED], "missing": STATUS_COLOURS[formulas.LOW]}.get(
+                u.state, STATUS_COLOURS[formulas.BEHIND])
+            self.text_cell(ws, r, 0, u.unit_code, self.cell())
+            self.text_cell(ws, r, 1, u.unit_name, self.cell())
+            self.text_cell(ws, r, 2, s.path.name if s else "", self.cell())
+            if s is None:
+                ws.write_blank(r, 3, None, when)
+            else:
+                ws.write_datetime(r, 3, _local(s.received), when)
+            on_time = "" if u.on_time is None else (w["on_time"] if u.on_time else w["late"])
+            self.text_cell(ws, r, 4, on_time, self.cell(align="center"))
+            self.text_cell(ws, r, 5, w[u.state], self.cell(align="center", bg_color=state_colour))
+            for c, value in ((6, s.errors if s else None), (7, s.warnings if s else None)):
+                self.number_cell(ws, r, c, value, self.cell(num_format="0", align="center"))
+        if self.c.report.units:
+            ws.autofilter(hr, 0, r, last)
+
+        summary = self.c.report.summary()
+        r += 2
+        label, number = self.cell(bold=True), self.cell(num_format="0", align="right")
+        for key in ("units_expected", "units_valid", "units_on_time", "files"):
+            self.text_cell(ws, r, 1, w[key], label)
+            ws.write_number(r, 2, summary[key], number)
+            r += 1
+        for key in ("completeness", "timeliness"):
+            self.text_cell(ws, r, 1, w[key], label)
+            self.number_cell(ws, r, 2, None if summary[key] is None else summary[key] * 100,
+                             self.cell(num_format="0.0", align="right"))
+            r += 1
+        self.text_cell(ws, r, 1, w["missing_units"], label)
+        self.text_cell(ws, r, 2, ", ".join(summary["missing_units"]), self.cell())
+
+        others = [s for s in self.c.report.submissions if not s.counted]
+        if others:
+            r += 2
+            self.text_cell(ws, r, 0, w["other_files"], self.fmt(bold=True))
+            r += 1
+            self.headers(ws, r, [w["unit_code"], w["file"], w["received"], w["state"], w["errors"], w["warnings"]])
+            for s in others:
+                r += 1
+                self.text_cell(ws, r, 0, s.unit_code or "", self.cell())
+                self.text_cell(ws, r, 1, s.path.name, self.cell())
+                ws.write_datetime(r, 2, _local(s.received), when)
+                self.text_cell(ws, r, 3, w[s.status], self.cell(align="center"))
+                ws.write_number(r, 4, s.errors, self.cell(num_format="0", align="center"))
+                ws.write_number(r, 5, s.warnings, self.cell(num_format="0", align="center"))
+        self.page_setup(ws, hr)
+
+    # 5. proposed target changes and extra indicators -----------------------------------------------------
+
+    def proposals(self) -> None:
+        ws = self.sheet("proposals")
+        w = self.w
+        cols = [("#", 5), (w["unit"], 26), (w["indicator"], 32), (w["indicator_code"], 12),
+                (w["current_target"], 14), (w["proposed"], 14), (w["how"], 16), (w["note"], 30), (w["file"], 26)]
+        last = len(cols) - 1
+        for c, (_, width) in enumerate(cols):
+            ws.set_column(c, c, width)
+        self.title(ws, 0, last, w["prop_title"])
+        hr = 2
+        self.headers(ws, hr, [label for label, _ in cols])
+        ws.freeze_panes(hr + 1, 0)
+        items = []
+        for s in self.c.report.submissions:
+            if not s.counted or s.unit_code is None:
+                continue
+            notes = {v.indicator_code: v.note for v in s.values}
+            for v in s.values:
+                if v.proposed_target:
+                    items.append((s, v.indicator_code, v.proposed_target, w["how_column"], v.note))
+            for i in s.issues:
+                if i.code == "target-change-proposed" and i.indicator_code:
+                    value = i.value if not isinstance(i.value, float) else self.show_number(i.value)
+                    items.append((s, i.indicator_code, value, w["how_overwritten"], notes.get(i.indicator_code, "")))
+        order = {u: n for n, u in enumerate(self.order)}
+        ind_order = {i.code: n for n, i in enumerate(self.catalog.indicators)}
+        items.sort(key=lambda it: (order.get(it[0].unit_code, len(order)), ind_order.get(it[1], 0)))
+        r = hr
+        for n, (s, code, proposed, how, note) in enumerate(items, start=1):
+            r += 1
+            ind = self.catalog.indicator_by_code.get(code)
+            target = self.targets.get((s.unit_code, code))
+            ws.write_number(r, 0, n, self.cell(align="center"))
+            self.text_cell(ws, r, 1, self.unit_label(s.unit_code), self.cell())
+            self.text_cell(ws, r, 2, ind.name if ind else code, self.cell())
+            self.text_cell(ws, r, 3, code, self.cell(align="center"))
+            self.text_cell(ws, r, 4, target.text if target else "", self.cell(align="center"))
+            self.text_cell(ws, r, 5, proposed, self.cell(align="center", bold=True))
+            self.text_cell(ws, r, 6, how, self.cell())
+            self.text_cell(ws, r, 7, note, self.cell())
+            self.text_cell(ws, r, 8, s.path.name, self.cell())
+        if not items:
+            r += 1
+            self.text_cell(ws, r, 0, w["prop_none"], self.fmt(italic=True))
+
+        r += 2
+        self.text_cell(ws, r, 0, w["extra_title"], self.fmt(bold=True))
+        r += 1
+        self.headers(ws, r, ["#", w["unit"], w["extra_name"], w["uom"], w["target"], w["result"], w["note"], "",
+                             w["file"]])
+        self.merge_text(ws, r, 6, r, 7, w["note"], self.header())
+        extras = [(s, x) for s in self.c.report.submissions if s.counted and s.unit_code for x in s.extras]
+        extras.sort(key=lambda sx: (order.get(sx[0].unit_code, len(order)), sx[1].excel_row))
+        for n, (s, x) in enumerate(extras, start=1):
+            r += 1
+            ws.write_number(r, 0, n, self.cell(align="center"))
+            self.text_cell(ws, r, 1, self.unit_label(s.unit_code), self.cell())
+            self.text_cell(ws, r, 2, x.name, self.cell())
+            self.text_cell(ws, r, 3, x.unit_of_measure, self.cell(align="center"))
+            self.text_cell(ws, r, 4, x.target, self.cell(align="center"))
+            self.number_cell(ws, r, 5, x.result, self.cell(num_format="#,##0.##"))
+            self.merge_text(ws, r, 6, r, 7, x.note, self.cell())
+            self.text_cell(ws, r, 8, s.path.name, self.cell())
+        if not extras:
+            r += 1
+            self.text_cell(ws, r, 0, w["extra_none"], self.fmt(italic=True))
+        self.page_setup(ws, hr)
+
+    # 6. the long data table ----------------------------------------------------------------------------
+
+    def data(self) -> None:
+        import pandas as pd
+
+        ws = self.sheet("data")
+        frame = self.c.table()
+        columns = list(TABLE_COLUMNS)
+        plain = {"font_name": "Calibri", "font_size": 11}
+        numeric = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
+                   "coverage": "0.00"}
+        by_decimals = ("baseline", "target", "result", "estimate")
+        decimals = {i.code: i.decimals for i in self.catalog.indicators}
+        formats = {col: self.fmt(num_format=fmt, **plain) for col, fmt in numeric.items()}
+        text_format = self.fmt(**plain)
+        records = frame.to_dict("records")
+        for n, rec in enumerate(records, start=1):
+            value_format = self.fmt(num_format=_number_format(decimals.get(rec["indicator_code"], 2)), **plain)
+            for c, col in enumerate(columns):
+                value = rec[col]
+                if col == "is_rollup":
+                    ws.write_boolean(n, c, bool(value), text_format)
+                elif col in by_decimals or col in numeric:
+                    self.number_cell(ws, n, c, None if value is None else float(value),
+                                     value_format if col in by_decimals else formats[col])
+                elif value is None or pd.isna(value):
+                    ws.write_blank(n, c, None, text_format)
+                else:
+                    self.text_cell(ws, n, c, value, text_format)
+        last_row = max(len(records), 1)
+        ws.add_table(0, 0, last_row, len(columns) - 1, {
+            "name": "DuLieu", "style": "Table Style Light 9", "autofilter": True,
+            "columns": [{"header": col, "header_format": self.fmt(bold=True, **plain)} for col in columns],
+        })
+        widths = {"unit_name": 30, "indicator_name": 36, "group": 18, "source_file": 28, "note": 30}
+        for c, col in enumerate(columns):
+            ws.set_column(c, c, widths.get(col, max(10, len(col) + 3)))
+        ws.freeze_panes(1, 2)
+        self.page_setup(ws, 0, fit=False)
+
+    # 7. charts ---------------------------------------------------------------------------------------
+
+    def charts(self) -> None:
+        ws = self.sheet("charts")
+        w, root = self.w, self.c.root
+        name = self.names["charts"]
+        # chart data below the charts, in a small table of its own
+        indicators = [i for i in self.catalog.indicators if self.shown_row(root, i.code) is not None]
+        kids = [k for k in self.catalog.children.get(root, ()) if k in self.in_tree]
+        top = 44
+        self.text_cell(ws, top, 0, w["chart_data"], self.fmt(bold=True))
+        hr = top + 1
+        self.headers(ws, hr, [w["indicator"], w["pct"], w["reference"]])
+        for n, ind in enumerate(indicators, start=1):
+            row = self.shown_row(root, ind.code)
+            self.text_cell(ws, hr + n, 0, ind.name, self.cell())
+            self.number_cell(ws, hr + n, 1, row.evaluation.pct_of_target if row else None, self.cell(num_format="0.0"))
+            ws.write_number(hr + n, 2, 100, self.cell(num_format="0"))
+        ws.set_column(0, 0, 40)
+        ws.set_column(1, 2 + len(STATUS_ORDER), 13)
+        s_top = hr + len(indicators) + 2
+        self.headers(ws, s_top, [w["unit"]] + [w[s] for s in STATUS_ORDER])
+        for n, kid in enumerate(kids, start=1):
+            self.text_cell(ws, s_top + n, 0, self.unit_label(kid), self.cell())
+            statuses = []
+            for ind in self.catalog.indicators:
+                row = self.shown_row(kid, ind.code)
+                if row is not None:
+                    statuses.append(row.evaluation.status)
+            for k, status in enumerate(STATUS_ORDER):
+                ws.write_number(s_top + n, 1 + k, statuses.count(status), self.cell(num_format="0"))
+
+        if indicators:
+            bars = self.wb.add_chart({"type": "column"})
+            last = hr + len(indicators)
+            bars.add_series({
+                "name": [name, hr, 1], "categories": [name, hr + 1, 0, last, 0], "values": [name, hr + 1, 1, last, 1],
+                "fill": {"color": "#2F75B5"}, "data_labels": {"value": True, "num_format": "0"},
+            })
+            line = self.wb.add_chart({"type": "line"})
+            line.add_series({
+                "name": [name, hr, 2], "categories": [name, hr + 1, 0, last, 0], "values": [name, hr + 1, 2, last, 2],
+                "line": {"color": "#C00000", "width": 2, "dash_type": "dash"}, "marker": {"type": "none"},
+            })
+            bars.combine(line)
+            bars.set_title({"name": w["chart_pct_title"].format(unit=self.unit_label(root)),
+                            "name_font": {"name": FONT, "size": 13}})
+            bars.set_y_axis({"name": "%", "min": 0, "major_gridlines": {"visible": True}})
+            bars.set_x_axis({"num_font": {"name": FONT, "size": 9}})
+            bars.set_legend({"position": "bottom", "font": {"name": FONT}})
+            bars.set_size({"width": 1000, "height": 420})
+            ws.insert_chart(0, 0, bars)
+        if kids:
+            stacked = self.wb.add_chart({"type": "column", "subtype": "stacked"})
+            last = s_top + len(kids)
+            for k, status in enumerate(STATUS_ORDER):
+                stacked.add_series({
+                    "name": [name, s_top, 1 + k], "categories": [name, s_top + 1, 0, last, 0],
+                    "values": [name, s_top + 1, 1 + k, last, 1 + k], "fill": {"color": CHART_COLOURS[status]},
+                    "gap": 60,
+                })
+            stacked.set_title({"name": w["chart_status_title"], "name_font": {"name": FONT, "size": 13}})
+            stacked.set_y_axis({"name": w["indicator"], "min": 0, "major_gridlines": {"visible": True}})
+            stacked.set_x_axis({"num_font": {"name": FONT, "size": 9}})
+            stacked.set_legend({"position": "bottom", "font": {"name": FONT}})
+            stacked.set_size({"width": 1000, "height": 420})
+            ws.insert_chart(22, 0, stacked)
+        # the charts come first on the page: no header row to repeat above them
+        self.page_setup(ws, None)
+
+    # 8. provenance ------------------------------------------------------------------------------------
+
+    def info(self) -> None:
+        ws = self.sheet("info")
+        w, r_ = self.w, self.round
+        ws.set_column(0, 0, 34)
+        ws.set_column(1, 1, 60)
+        ws.set_column(2, 5, 16)
+        ws.set_column(6, 6, 70)
+        self.title(ws, 0, 6, w["info_title"])
+        day = self.cell(num_format="dd/mm/yyyy", align="left")
+        key_f, val_f = self.cell(bold=True), self.cell()
+        root = self.catalog.unit_by_code[self.c.root]
+        facts: list[tuple[str, object, object]] = [
+            ("round_id", r_.round_id, None), ("title", r_.title, None), ("organisation", r_.organisation, None),
+            ("cutoff", r_.cutoff_date, day), ("deadline_date", r_.deadline, day),
+            ("low_threshold", r_.low_threshold, self.cell(num_format="0.00", align="left")),
+            ("expected_progress", self.e * 100, self.cell(num_format="0.0", align="left")),
+            ("root", f"{root.code} – {root.name}", None), ("version", f"consolidator {__version__}", None),
+            ("run_at", _local(self.c.run_at), self.cell(num_format="dd/mm/yyyy hh:mm:ss", align="left")),
+            ("accept_partial", w["yes"] if self.c.accept_partial else w["no"], None),
+        ]
+        r = 2
+        for key, value, f in facts:
+            self.text_cell(ws, r, 0, w[key], key_f)
+            if isinstance(value, datetime):
+                ws.write_datetime(r, 1, value, f)
+            elif isinstance(value, date):
+                ws.write_datetime(r, 1, datetime(value.year, value.month, value.day), f)
+            elif isinstance(value, (int, float)):
+                ws.write_number(r, 1, value, f)
+            else:
+                self.text_cell(ws, r, 1, value, f or val_f)
+            r += 1
+        r += 1
+        self.text_cell(ws, r, 0, w["inputs"], self.fmt(bold=True))
+        r += 1
+        hr = r
+        self.headers(ws, hr, [w["file"], w["path"], w["unit_code"], w["state"], w["counted"], w["received"], w["sha256"]])
+        when = self.cell(num_format="dd/mm/yyyy hh:mm", align="center")
+        for s in self.c.report.submissions:
+            r += 1
+            self.text_cell(ws, r, 0, s.path.name, val_f)
+            self.text_cell(ws, r, 1, str(s.path), val_f)
+            self.text_cell(ws, r, 2, s.unit_code or "", self.cell(align="center"))
+            self.text_cell(ws, r, 3, w[s.status], self.cell(align="center"))
+            self.text_cell(ws, r, 4, w["yes"] if s.counted else w["no"], self.cell(align="center"))
+            ws.write_datetime(r, 5, _local(s.received), when)
+            self.text_cell(ws, r, 6, s.sha256, self.cell(font_name="Courier New", font_size=10))
+        ws.freeze_panes(2, 0)
+        self.page_setup(ws, hr)
+
+
+def low_sort_key(row: Row) -> tuple:
+    """Worst first: by pace, then % of target; a missing value sorts last."""
+    pace, pct = row.evaluation.pace, row.evaluation.pct_of_target
+    return (pace is None, pace if pace is not None else 0.0, pct is None, pct if pct is not None else 0.0,
+            row.unit_code, row.indicator_code)
+
+
+def _local(moment: datetime) -> datetime:
+    """A timestamp in local time without its zone, as Excel stores date-times."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.replace(tzinfo=None)

@@ -1,0 +1,104 @@
+"""`consolidator consolidate` and `demo` end to end through the command line."""
+
+from __future__ import annotations
+
+import csv
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from consolidator.catalog import load_catalog
+from consolidator.cli import main
+from consolidator.consolidate import TABLE_COLUMNS
+from consolidator.generate import generate
+
+from .filling import complete_results, fill
+
+
+@pytest.fixture
+def inbox(tmp_path, catalog_path):
+    catalog = load_catalog(catalog_path)
+    templates = {g.unit_code: g.path for g in generate(catalog, tmp_path / "templates")}
+    box = tmp_path / "inbox"
+    for code in ("D1", "D2", "K1", "K2", "P"):
+        results = complete_results(catalog, code)
+        if code == "K2":
+            results["KYLUAT"] = "=cmd|'/c calc'!A1"  # a formula with no saved value: an error, never run
+        fill(templates[code], box / templates[code].name, results)
+    return box
+
+
+def test_consolidate_writes_workbook_and_csv_and_exits_1_when_a_file_is_left_out(tmp_path, catalog_path, inbox):
+    before = {p: p.read_bytes() for p in inbox.iterdir()}
+    out, data = tmp_path / "tong-hop.xlsx", tmp_path / "du-lieu.csv"
+    result = CliRunner().invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(out),
+                                       "--data-out", str(data)])
+    assert result.exit_code == 1, result.output  # K2's file is invalid and left out
+    assert "K2" in result.output
+    assert {p: p.read_bytes() for p in inbox.iterdir()} == before
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Tổng hợp"
+    raw = data.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Vietnamese correctly
+    with open(data, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert tuple(rows[0]) == TABLE_COLUMNS
+    assert {r["unit_code"] for r in rows} == {"P", "D1", "D2", "K", "K1", "K2"}
+    k2 = [r for r in rows if r["unit_code"] == "K2"]
+    assert k2 and all(r["status"] == "no_data" for r in k2)  # left out: no figures taken
+
+
+def test_accept_partial_takes_the_rows_without_errors(tmp_path, catalog_path, inbox):
+    data = tmp_path / "d.csv"
+    result = CliRunner().invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(tmp_path / "t.xlsx"),
+                                       "--data-out", str(data), "--accept-partial"])
+    assert result.exit_code == 1
+    table = pd.read_csv(data, encoding="utf-8-sig")
+    k2 = table[(table.unit_code == "K2")].set_index("indicator_code")
+    assert k2.loc["DANGVIEN", "status"] != "no_data"
+    assert k2.loc["KYLUAT", "status"] == "no_data"
+
+
+def test_parquet_and_root(tmp_path, catalog_path, inbox):
+    data = tmp_path / "d.parquet"
+    result = CliRunner().invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(tmp_path / "t.xlsx"),
+                                       "--data-out", str(data), "--root", "K"])
+    assert result.exit_code in (0, 1), result.output
+    table = pd.read_parquet(data)
+    assert list(table.columns) == list(TABLE_COLUMNS)
+    assert set(table.unit_code) == {"K", "K1", "K2"}
+    assert table.is_rollup.dtype == bool
+
+
+def test_bad_root_and_bad_data_suffix_are_usage_errors(tmp_path, catalog_path, inbox):
+    runner = CliRunner()
+    bad_root = runner.invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(tmp_path / "t.xlsx"),
+                                    "--root", "NOPE"])
+    assert bad_root.exit_code == 2
+    bad_suffix = runner.invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(tmp_path / "t.xlsx"),
+                                      "--data-out", str(tmp_path / "d.txt")])
+    assert bad_suffix.exit_code == 2
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_csv_text_that_a_spreadsheet_would_execute_is_defused(tmp_path, catalog_path, inbox):
+    note = "=HYPERLINK(\"http://example.invalid\",\"x\")"
+    catalog = load_catalog(catalog_path)
+    template = next((tmp_path / "templates").glob("D1_*.xlsx"))
+    target = next(inbox.glob("D1_*.xlsx"))
+    from .filling import column, rows_by_code
+
+    def add_note(wb, ws):
+        # typed as text ('=HYPERLINK… in Excel): openpyxl would otherwise store a formula
+        cell = ws.cell(rows_by_code(ws)["GRDP"], column("note"))
+        cell.value = note
+        cell.data_type = "s"
+
+    fill(template, target, complete_results(catalog, "D1"), edit=add_note)
+    data = tmp_path / "d.csv"
+    CliRunner().invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(tmp_path / "t.xlsx"),
+                              "--data-out", str(data)])
+    with open(data, encoding="utf-8-sig", newline="") as fh:
+        notes = [r["note"] for r in csv.DictReader(fh) if r["unit_code"] == "D1" and r["indicator_code"] == "GRDP"]
+    assert notes == ["'" + note]
