@@ -16,7 +16,7 @@ from datetime import datetime
 from . import formulas, layout
 from .model import Catalog, Indicator, Issue, make_issue
 from .numbers import is_no_data, normalize_text, parse_bool, parse_number, parse_target
-from .xlsx import Cell, Sheet, Workbook
+from .xlsx import Cell, Sheet, Workbook, column_letters
 
 HEADER_SCAN_ROWS = 60
 HEADER_SCAN_COLS = 40
@@ -86,14 +86,6 @@ class FileReading:
     issues: tuple[Issue, ...] = ()
     modified: datetime | None = None
     meta: Mapping[str, str] = field(default_factory=dict)
-
-
-def col_letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # --- identification --------------------------------------------------------------------------
@@ -267,7 +259,7 @@ def read_file(workbook: Workbook, catalog: Catalog, file_name: str) -> FileReadi
 
 def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: Catalog, unit_code: str):
     targets = {t.indicator_code: t for t in catalog.targets_by_unit[unit_code]}
-    letters = {key: col_letter(col) for key, col in columns.items()}
+    letters = {key: column_letters(col) for key, col in columns.items()}
     last_row = max((r for r, _ in sheet.cells), default=header_row)
     rows: list[RowReading] = []
     issues: list[Issue] = []

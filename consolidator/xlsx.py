@@ -350,7 +350,8 @@ def _unescape(text: str) -> str:
     return _SPACE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def _col_letters(col: int) -> str:
+def column_letters(col: int) -> str:
+    """Excel column letters of a 1-based column number: 1 → A, 28 → AB."""
     letters = ""
     while col > 0:
         col, rem = divmod(col - 1, 26)
@@ -683,7 +684,7 @@ class _Reader:
                     col += 1
                 count += 1
                 if row > max_row or col > max_col or count > max_cells:
-                    raise UnreadableWorkbook("sheet-too-large", sheet=sheet_name, cell=f"{_col_letters(col)}{row}")
+                    raise UnreadableWorkbook("sheet-too-large", sheet=sheet_name, cell=f"{column_letters(col)}{row}")
                 if row < 1:
                     raise ValueError("cell outside a row")
                 t, s = attrs.get("t"), attrs.get("s")
@@ -776,7 +777,7 @@ def _formula(text: str, attrs, row: int, col: int, shared) -> str:
     if attrs.get("t") != "shared":
         return text
     si = attrs.get("si") or ""
-    here = f"{_col_letters(col)}{row}"
+    here = f"{column_letters(col)}{row}"
     if text:
         shared[si] = (text, here)
         return text

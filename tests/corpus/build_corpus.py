@@ -40,7 +40,7 @@ if __package__ in (None, ""):  # run as a script: make `consolidator` and `tests
 from defusedxml import ElementTree
 
 from consolidator import layout
-from consolidator.xlsx import read_workbook
+from consolidator.xlsx import column_letters, read_workbook
 
 MiB = 1024 * 1024
 
@@ -217,14 +217,6 @@ def _with_doctype(xml: str, doctype: str) -> str:
     m = re.match(r"\s*<\?xml[^>]*\?>\s*", xml)
     at = m.end() if m else 0
     return xml[:at] + doctype + xml[at:]
-
-
-def _column(n: int) -> str:
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _ascii(text: str) -> str:
@@ -563,7 +555,7 @@ def huge_dimension(src: Source, out: Path) -> Path:
 def many_cells(src: Source, out: Path) -> Path:
     """A unit formatted whole columns, leaving 250,000 styled empty cells (A..CV × 2,500 rows) → unreadable, sheet-too-large."""
     head, tail, last = _split_rows(_sheet_xml(src))
-    letters = [_column(c) for c in range(1, MANY_CELLS_COLS + 1)]
+    letters = [column_letters(c) for c in range(1, MANY_CELLS_COLS + 1)]
 
     def chunks() -> Iterator[bytes]:
         yield head.encode("utf-8")
