@@ -23,3 +23,8 @@ test: venv
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info
+
+# Timings at scale (benchmarks/README.md); SIZES=100,1000 for a shorter run.
+.PHONY: bench
+bench: venv
+	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES))

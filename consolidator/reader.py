@@ -158,17 +158,19 @@ def find_table(workbook: Workbook, catalog: Catalog) -> tuple[Sheet | None, int,
         key=lambda s: (layout.normalize_label(s.name) not in names, s.state != "visible"),
     )
     for sheet in candidates:
-        best_row, best = 0, {}
-        for row in range(1, HEADER_SCAN_ROWS + 1):
-            columns: dict[str, int] = {}
-            for col in range(1, HEADER_SCAN_COLS + 1):
-                key = _column_key(sheet.value(row, col), lookup)
-                if key and key not in columns:
-                    columns[key] = col
-            if len(columns) > len(best):
-                best_row, best = row, columns
-        if len(best) >= MIN_HEADER_MATCHES:
-            return sheet, best_row, best
+        # Only text cells near the top can be header labels; look at those, not at every
+        # position of the scan window (this runs once per returned file).
+        by_row: dict[int, dict[str, int]] = {}
+        for (row, col), cell in sorted(sheet.cells.items()):
+            if row > HEADER_SCAN_ROWS or col > HEADER_SCAN_COLS or not isinstance(cell.value, str):
+                continue
+            key = _column_key(cell.value, lookup)
+            if key:
+                by_row.setdefault(row, {}).setdefault(key, col)
+        if by_row:
+            best_row = max(by_row, key=lambda r: (len(by_row[r]), -r))
+            if len(by_row[best_row]) >= MIN_HEADER_MATCHES:
+                return sheet, best_row, by_row[best_row]
     return None, 0, {}
 
 

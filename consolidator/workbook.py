@@ -148,6 +148,7 @@ class WorkbookWriteError(ConsolidatorError):
     """xlsxwriter refused a write (a cell out of range, a bad range); the output is not written."""
 
 
+_INF = float("inf")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -786,8 +787,6 @@ class _Writer:
     # 6. the long data table ----------------------------------------------------------------------------
 
     def data(self) -> None:
-        import pandas as pd
-
         ws = self.sheet("data")
         frame = self.c.table()
         columns = list(TABLE_COLUMNS)
@@ -798,20 +797,36 @@ class _Writer:
         decimals = {i.code: i.decimals for i in self.catalog.indicators}
         formats = {col: self.fmt(num_format=fmt, **plain) for col, fmt in numeric.items()}
         text_format = self.fmt(**plain)
-        records = frame.to_dict("records")
-        for n, rec in enumerate(records, start=1):
-            value_format = self.fmt(num_format=_number_format(decimals.get(rec["indicator_code"], 2)), **plain)
-            for c, col in enumerate(columns):
-                value = rec[col]
-                if col == "is_rollup":
-                    ws.write_boolean(n, c, bool(value), text_format)
-                elif col in by_decimals or col in numeric:
-                    self.number_cell(ws, n, c, None if value is None else float(value),
-                                     value_format if col in by_decimals else formats[col])
-                elif value is None or pd.isna(value):
-                    ws.write_blank(n, c, None, text_format)
-                else:
-                    self.text_cell(ws, n, c, value, text_format)
+        value_formats = {code: self.fmt(num_format=_number_format(d), **plain) for code, d in decimals.items()}
+        # This sheet has a row per unit × indicator (30,000 at a thousand units): prepare each
+        # column once, then write straight to xlsxwriter, checking its return codes inline.
+        kinds, values = [], []
+        for col in columns:
+            series = frame[col]
+            if col == "is_rollup":
+                kinds.append("bool")
+                values.append([bool(v) for v in series.tolist()])
+            elif col in by_decimals or col in numeric:
+                kinds.append("number")
+                values.append([None if v != v or v in (_INF, -_INF) else float(v) for v in series.astype(float).tolist()])
+            else:
+                kinds.append("text")  # unit text too: always a string cell, never a formula
+                values.append(["" if v is None or v != v else clean_text(v) for v in series.tolist()])
+        column_formats = [formats.get(col, text_format) for col in columns]
+        raw = ws.ws
+        row_formats = [value_formats.get(code, text_format) for code in frame["indicator_code"].tolist()]
+        n_rows = len(frame)
+        for c, (kind, col_values) in enumerate(zip(kinds, values)):
+            per_row = columns[c] in by_decimals
+            f = column_formats[c]
+            write = {"bool": raw.write_boolean, "number": raw.write_number, "text": raw.write_string}[kind]
+            for n in range(n_rows):
+                v = col_values[n]
+                if v is None or v == "":
+                    continue  # an undefined value is an empty cell (DESIGN.md §4)
+                if write(n + 1, c, v, row_formats[n] if per_row else f):
+                    raise WorkbookWriteError(f"{raw.name}: writing row {n + 1}, column {columns[c]} failed")
+        records = range(n_rows)
         last_row = max(len(records), 1)
         ws.add_table(0, 0, last_row, len(columns) - 1, {
             "name": "DuLieu", "style": "Table Style Light 9", "autofilter": True,

@@ -1,0 +1,362 @@
+"""Time the tool at scale: validate, consolidate, generate and `--help` on synthetic rounds.
+
+    .venv/bin/python benchmarks/run.py --sizes 100,1000,10000
+
+For each size N, on the same synthetic round (benchmarks/synthetic.py, cached in
+benchmarks/out/), every step runs as its own subprocess, as a user runs it:
+
+  validate     consolidator validate CATALOG INBOX --format json  (stdout to /dev/null)
+  consolidate  consolidator consolidate CATALOG INBOX -o out.xlsx --data-out out.csv
+  naive        benchmarks/naive.py: pandas.read_excel + one pandera validate per file
+               (on at most --naive-max files, evenly spread; extrapolated linearly to N)
+  generate     consolidator generate CATALOG -o DIR
+  --help       consolidator --help: start-up time, and whether pandas gets imported
+
+Measured per step:
+  wall         time.perf_counter around the subprocess, start-up included
+  CPU          user + sys of the process and every descendant it waited for (os.wait4)
+  peak PSS     the highest sum of PSS (/proc/PID/smaps_rollup) over the process tree, polled
+               every 20 ms: the memory the step holds across parent and worker processes,
+               shared pages counted once
+  max RSS      ru_maxrss from os.wait4: the peak RSS of the largest single process of the
+               tree (exact, not polled; the kernel keeps it across waited-for descendants)
+
+The table is printed and written to benchmarks/RESULTS.md; raw numbers to
+benchmarks/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import make_round  # noqa: E402
+
+BIN = Path(sys.executable).parent
+CONSOLIDATOR = str(BIN / "consolidator")
+POLL_SECONDS = 0.02
+MiB = 1024 * 1024
+
+GOALS = (
+    # key, text, how to evaluate (given the results by size)
+    ("c1000_wall", "consolidate 1,000 files ≤ 4 s wall"),
+    ("c1000_ratio", "consolidate 1,000 ≤ 0.15 × the naive loop"),
+    ("c10000_wall", "consolidate 10,000 files ≤ 45 s wall"),
+    ("c_scaling", "consolidate 10,000 ≤ 12 × the 1,000 time"),
+    ("c10000_mem", "peak memory ≤ 500 MiB at 10,000 (consolidate, tree PSS)"),
+    ("g1000_wall", "generate 1,000 ≤ 15 s"),
+    ("help_pandas", "`--help` does not import pandas"),
+)
+
+
+# --- measuring ------------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out.extend(int(c) for c in fh.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    pids, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        pids.append(p)
+        stack.extend(_children(p))
+    return pids
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in bytes of one process; (0, 0) once it is gone."""
+    pss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1]) * 1024
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return pss, rss
+
+
+def measure(cmd: list[str], stdout=subprocess.DEVNULL, ok_codes=(0,), cwd=None) -> dict:
+    """Run `cmd`, return wall and CPU seconds, peak tree PSS/RSS and the largest single ru_maxrss."""
+    peak = {"pss": 0, "rss": 0, "procs": 0}
+    done = threading.Event()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd)
+
+    def poll() -> None:
+        while not done.is_set():
+            pids = _tree(proc.pid)
+            mems = [_memory(p) for p in pids]
+            peak["pss"] = max(peak["pss"], sum(m[0] for m in mems))
+            peak["rss"] = max(peak["rss"], sum(m[1] for m in mems))
+            peak["procs"] = max(peak["procs"], sum(1 for m in mems if m[1]))
+            done.wait(POLL_SECONDS)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    # stderr is drained in a thread so a chatty step cannot block on a full pipe.
+    err_chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    done.set()
+    poller.join()
+    reader.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = b"".join(err_chunks).decode("utf-8", "replace")
+    if proc.returncode not in ok_codes:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr[-3000:]}")
+    return {
+        "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "exit": proc.returncode,
+        "peak_pss_mib": peak["pss"] / MiB, "peak_tree_rss_mib": peak["rss"] / MiB,
+        "max_rss_mib": usage.ru_maxrss / 1024, "processes": peak["procs"], "stderr_tail": stderr[-500:],
+    }
+
+
+# --- the steps --------------------------------------------------------------------------------------
+
+
+def run_size(n: int, indicators: int, seed: int, naive_max: int, skip: set[str]) -> dict:
+    print(f"\n== N = {n} ==", flush=True)
+    rnd = make_round(n, indicators, seed=seed)
+    print(f"round: {rnd.directory} ({'cached' if rnd.reused else f'built in {rnd.seconds:.1f} s'})", flush=True)
+    work = HERE / "out" / f"run-n{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    cat, inbox = str(rnd.catalog_path), str(rnd.inbox)
+    out: dict = {"n": n, "indicators": indicators, "round_seconds": rnd.seconds, "round_reused": rnd.reused}
+
+    def step(name: str, cmd: list[str], **kw) -> None:
+        if name in skip:
+            return
+        print(f"  {name} …", end=" ", flush=True)
+        out[name] = m = measure(cmd, **kw)
+        print(f"{m['wall']:.2f} s, peak PSS {m['peak_pss_mib']:.0f} MiB", flush=True)
+
+    step("validate", [CONSOLIDATOR, "validate", cat, inbox, "--format", "json"], ok_codes=(0, 1))
+    with open(work / "consolidate.log", "wb") as log:
+        step("consolidate", [CONSOLIDATOR, "consolidate", cat, inbox, "-o", str(work / "out.xlsx"),
+                             "--data-out", str(work / "out.csv")], stdout=log, ok_codes=(0, 1))
+    if "consolidate" in out:
+        out["consolidate_summary"] = (work / "consolidate.log").read_text(encoding="utf-8").splitlines()[2:3]
+    files = rnd.files
+    sample = files if len(files) <= naive_max else [files[i * len(files) // naive_max] for i in range(naive_max)]
+    (work / "naive_files.txt").write_text("\n".join(map(str, sample)) + "\n", encoding="utf-8")
+    step("naive", [sys.executable, str(HERE / "naive.py"), cat, str(work / "naive_files.txt"), str(work / "naive.csv")])
+    if "naive" in out:
+        factor = len(files) / len(sample)
+        out["naive"].update(sample=len(sample), factor=factor, wall_extrapolated=out["naive"]["wall"] * factor,
+                            cpu_extrapolated=out["naive"]["cpu"] * factor)
+    step("generate", [CONSOLIDATOR, "generate", cat, "-o", str(work / "generated")])
+    shutil.rmtree(work / "generated", ignore_errors=True)
+    return out
+
+
+def help_startup(repeat: int = 5) -> dict:
+    print("\n== --help ==", flush=True)
+    walls = [measure([CONSOLIDATOR, "--help"])["wall"] for _ in range(repeat)]
+    probe = (
+        "import sys\n"
+        "from consolidator.cli import main\n"
+        "for args in (['--help'], ['consolidate', '--help'], ['validate', '--help']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "    heavy = [m for m in ('pandas', 'pandera', 'numpy', 'openpyxl', 'xlsxwriter') if m in sys.modules]\n"
+        "    print(' '.join(args), '|', ','.join(heavy) or '-', file=sys.stderr)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    imported = dict(line.split(" | ") for line in res.stderr.strip().splitlines())
+    timing = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                             "from consolidator.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"],
+                            capture_output=True, text=True, check=True)
+    rows = []
+    for line in timing.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), parts[2][1:].rstrip()))  # nested imports keep their indent
+    # Top-level imports only (nested ones are indented), by cumulative time.
+    top = sorted(((us, name) for us, name in rows if not name.startswith(" ")), reverse=True)[:8]
+    out = {"wall_median": statistics.median(walls), "walls": walls, "heavy_imports": imported,
+           "pandas_imported": "pandas" in imported.get("--help", ""),
+           "importtime_top": [f"{name} {us / 1000:.0f} ms" for us, name in top]}
+    print(f"  median {out['wall_median'] * 1000:.0f} ms; heavy imports: {imported}", flush=True)
+    return out
+
+
+# --- reporting --------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = "?"
+    try:
+        kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    libs = {}
+    for name in ("consolidator", "pandas", "numpy", "pandera", "openpyxl", "xlsxwriter", "pyarrow", "click"):
+        try:
+            libs[name] = version(name)
+        except PackageNotFoundError:
+            libs[name] = "-"
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "libs": libs}
+
+
+def _f(x: float | None, fmt: str = ".2f") -> str:
+    return "–" if x is None else format(x, fmt)
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| N | step | wall s | files/s | CPU s | peak PSS (tree) MiB | max RSS (1 proc) MiB | note |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        n = r["n"]
+        for name in ("validate", "consolidate", "naive", "generate"):
+            m = r.get(name)
+            if not m:
+                continue
+            note = ""
+            wall = m["wall"]
+            if name == "naive":
+                note = (f"measured on {m['sample']} files ({m['wall']:.1f} s), extrapolated ×{m['factor']:.0f}"
+                        if m["factor"] > 1 else f"all {m['sample']} files")
+                wall = m["wall_extrapolated"]
+            if name == "consolidate" and r.get("naive"):
+                note = f"{wall / r['naive']['wall_extrapolated']:.3f} × naive"
+            rate = n / wall if wall else None
+            lines.append(f"| {n:,} | {name} | {_f(wall)} | {_f(rate, '.0f')} | "
+                         f"{_f(m['cpu'] * (m.get('factor') or 1))} | {_f(m['peak_pss_mib'], '.0f')} | "
+                         f"{_f(m['max_rss_mib'], '.0f')} | {note} |")
+    return "\n".join(lines)
+
+
+def evaluate(results: list[dict], help_: dict | None) -> list[tuple[str, str, str]]:
+    by_n = {r["n"]: r for r in results}
+
+    def wall(n, step):
+        m = by_n.get(n, {}).get(step)
+        return None if not m else (m["wall_extrapolated"] if step == "naive" else m["wall"])
+
+    out = []
+    c1, c10, n1, g1 = wall(1000, "consolidate"), wall(10000, "consolidate"), wall(1000, "naive"), wall(1000, "generate")
+    mem = by_n.get(10000, {}).get("consolidate", {}).get("peak_pss_mib")
+
+    def verdict(value, limit, unit="s"):
+        if value is None:
+            return "not measured", "–"
+        return ("met" if value <= limit else "MISSED"), f"{value:.2f} {unit} (limit {limit:g} {unit}, {value / limit:.0%} of it)"
+
+    out.append(("consolidate 1,000 files ≤ 4 s wall", *verdict(c1, 4)))
+    out.append(("consolidate 1,000 ≤ 0.15 × the naive loop", *verdict(c1 / n1 if c1 and n1 else None, 0.15, "×")))
+    out.append(("consolidate 10,000 files ≤ 45 s wall", *verdict(c10, 45)))
+    out.append(("consolidate 10,000 ≤ 12 × the 1,000 time", *verdict(c10 / c1 if c1 and c10 else None, 12, "×")))
+    out.append(("peak memory ≤ 500 MiB at 10,000 (consolidate, tree PSS)", *verdict(mem, 500, "MiB")))
+    out.append(("generate 1,000 ≤ 15 s", *verdict(g1, 15)))
+    if help_ is None:
+        out.append(("`--help` does not import pandas", "not measured", "–"))
+    else:
+        out.append(("`--help` does not import pandas", "MISSED" if help_["pandas_imported"] else "met",
+                    f"heavy modules after `--help`: {help_['heavy_imports'].get('--help')}; "
+                    f"start-up {help_['wall_median'] * 1000:.0f} ms (median of {len(help_['walls'])})"))
+    return out
+
+
+def write_results(results: list[dict], help_: dict | None, info: dict, path: Path) -> str:
+    goals = evaluate(results, help_)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')} with `benchmarks/run.py` "
+        f"(see README.md for the method).",
+        "",
+        f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory']} RAM, {info['platform']}; "
+        f"Python {info['python']}; " + ", ".join(f"{k} {v}" for k, v in info["libs"].items()) + ".",
+        "",
+        f"Synthetic rounds: N leaf units × {results[0]['indicators'] if results else 30} indicators, "
+        "about 40–45 % of the files with an error (a word typed where a number belongs, so left out), built by "
+        "`benchmarks/synthetic.py`.",
+        "",
+        table(results),
+        "",
+        "files/s = N / wall. CPU = user + sys of the step and all its worker processes. "
+        "Naive: extrapolated rows scale the measured wall and CPU linearly by N / sample, start-up included "
+        "(so they slightly overstate the naive loop at large N).",
+        "",
+    ]
+    if help_ is not None:
+        lines += [
+            f"`consolidator --help`: median {help_['wall_median'] * 1000:.0f} ms over {len(help_['walls'])} runs; "
+            "heavy modules imported: "
+            + "; ".join(f"`{k}` → {v}" for k, v in help_["heavy_imports"].items()) + ".",
+            "Largest imports (`python -X importtime`, cumulative): " + ", ".join(help_["importtime_top"]) + ".",
+            "",
+        ]
+    lines += ["## Goals", "", "| goal | verdict | measured |", "|---|---|---|"]
+    lines += [f"| {g} | {v} | {m} |" for g, v, m in goals]
+    text = "\n".join(lines) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark consolidator at scale.")
+    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated N (default 100,1000,10000)")
+    parser.add_argument("--indicators", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--naive-max", type=int, default=1000, help="most files the naive loop reads (default 1000)")
+    parser.add_argument("--skip", default="", help="steps to skip, e.g. generate,naive")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    info = machine()
+    results = [run_size(n, args.indicators, args.seed, args.naive_max, skip) for n in sizes]
+    help_ = None if "help" in skip else help_startup()
+    (HERE / "out").mkdir(exist_ok=True)
+    (HERE / "out" / "results.json").write_text(
+        json.dumps({"machine": info, "results": results, "help": help_}, indent=2, default=str), encoding="utf-8")
+    print()
+    print(write_results(results, help_, info, args.results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
