@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ def generate(
     outdir: str | Path,
     unit_codes: Sequence[str] = (),
     lang: str = "vi",
-    progress: Callable[[Iterable], Iterable] = lambda it: it,
+    progress: Callable[..., Iterable] = lambda it, length=None: it,
 ) -> list[Generated]:
     """Write the appendix of every unit with targets (or just `unit_codes`) and a manifest."""
     outdir = Path(outdir)
@@ -43,9 +43,33 @@ def generate(
     unknown = sorted(set(unit_codes) - {u.code for u in catalog.reporting_units})
     if unknown:
         raise ValueError(", ".join(unknown))
-    done = [write_appendix(catalog, unit.code, outdir, lang) for unit in progress(wanted)]
+    done = list(progress(_write_all(catalog, [u.code for u in wanted], outdir, lang), length=len(wanted)))
     write_manifest(catalog, done, outdir / MANIFEST)
     return done
+
+
+def _write_all(catalog: Catalog, codes: list[str], outdir: Path, lang: str) -> Iterator[Generated]:
+    """Write the workbooks, on every core when there are enough to be worth a process pool."""
+    import multiprocessing
+    import os
+
+    cores = os.cpu_count() or 1
+    if cores < 2 or len(codes) < 40 or "fork" not in multiprocessing.get_all_start_methods():
+        for code in codes:
+            yield write_appendix(catalog, code, outdir, lang)
+        return
+    global _POOL_CATALOG
+    _POOL_CATALOG = catalog  # inherited by the forked workers: the catalog is not pickled per task
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        yield from pool.imap(_write_in_pool, [(code, outdir, lang) for code in codes], chunksize=8)
+
+
+_POOL_CATALOG: Catalog | None = None
+
+
+def _write_in_pool(task: tuple[str, Path, str]) -> Generated:
+    code, outdir, lang = task
+    return write_appendix(_POOL_CATALOG, code, outdir, lang)
 
 
 def write_manifest(catalog: Catalog, done: Sequence[Generated], path: Path) -> None:

@@ -7,6 +7,7 @@ Pure functions, no I/O. The convention (DESIGN.md §6): "1.234" is 1234, "12.5" 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -142,6 +143,7 @@ def parse_bool(text: object) -> bool | None:
     return None
 
 
+@lru_cache(maxsize=65_536)
 def parse_target(value: object) -> TargetValue | None:
     """A target cell: a number, a Vietnamese text number, or a range such as "7–7,5".
 
