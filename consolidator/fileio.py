@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,3 +46,18 @@ def sha256_file(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+MAX_CELL_TEXT = 32767  # Excel's limit; xlsxwriter truncates longer text and returns -2
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(value: object) -> str:
+    """Text for an output cell: control characters (but \\n and \\t) removed, cut to Excel's limit.
+
+    Units paste text from anywhere; a control character is invalid in sheet XML and makes
+    openpyxl refuse the write.
+    """
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value))[:MAX_CELL_TEXT]

@@ -143,7 +143,7 @@ def parse_bool(text: object) -> bool | None:
     return None
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=65_536, typed=True)  # typed: True and 1 are equal keys otherwise
 def parse_target(value: object) -> TargetValue | None:
     """A target cell: a number, a Vietnamese text number, or a range such as "7–7,5".
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .fileio import atomic_output
+from .errors import ConsolidatorError
+from .fileio import atomic_output, clean_text
 from .validate import INVALID, VALID, Submission, ValidationReport
 
 # Words of the reports, kept beside the code that lays them out (short table headings).
@@ -110,7 +111,7 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
                       s.errors if s else "", s.warnings if s else "", s.path.name if s else "",
                       s.received.astimezone().strftime("%d/%m/%Y %H:%M") if s else ""]
             for c, v in enumerate(values):
-                (units.write_number if isinstance(v, int) else units.write_string)(r, c, v)
+                _checked(units.write_number(r, c, v) if isinstance(v, int) else units.write_string(r, c, clean_text(v)))
         units.set_column(0, 0, 12)
         units.set_column(1, 1, 40)
         units.set_column(2, 7, 16)
@@ -127,13 +128,19 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
                 values = [s.path.name, s.unit_code or "", w[i.severity], i.code, i.sheet or "", i.cell or "",
                           i.indicator_code or "", "" if i.value is None else str(i.value), i.message(lang)]
                 for c, v in enumerate(values):
-                    issues.write_string(r, c, v, wrap if c == len(values) - 1 else None)
+                    _checked(issues.write_string(r, c, clean_text(v), wrap if c == len(values) - 1 else None))
         issues.set_column(0, 0, 30)
         issues.set_column(1, 7, 12)
         issues.set_column(8, 8, 90)
         issues.freeze_panes(1, 0)
         issues.autofilter(0, 0, max(1, r), len(cols) - 1)
         wb.close()
+
+
+def _checked(rc: int) -> None:
+    """xlsxwriter returns a negative code instead of raising; a refused write must not pass silently."""
+    if rc:
+        raise ConsolidatorError(f"writing the Excel report failed (xlsxwriter code {rc})")
 
 
 def annotate(report: ValidationReport, outdir: str | Path, lang: str = "vi") -> list[Path]:
@@ -163,7 +170,7 @@ def _annotate_one(s: Submission, target: Path, lang: str) -> Path:
             continue
         cell = wb[i.sheet][i.cell]
         cell.fill = fills[i.severity]
-        text = i.message(lang)
+        text = clean_text(i.message(lang))
         cell.comment = Comment(text if cell.comment is None else cell.comment.text + "\n" + text, "consolidator",
                                width=320, height=120)
     fix = wb.create_sheet(w["fix_sheet"], 0)
@@ -175,7 +182,7 @@ def _annotate_one(s: Submission, target: Path, lang: str) -> Path:
     for r, i in enumerate(s.issues, start=5):
         for c, value in enumerate((w[i.severity], i.cell or "", i.indicator_code or "", i.message(lang)), start=1):
             # set as a string value: a unit's text must never become a formula in our copy
-            fix.cell(r, c).value = value
+            fix.cell(r, c).value = clean_text(value)
             fix.cell(r, c).data_type = "s"
         fix.cell(r, 4).alignment = Alignment(wrap_text=True, vertical="top")
     fix.column_dimensions["A"].width = 10

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__, formulas, layout
 from .consolidate import TABLE_COLUMNS, Consolidation
 from .errors import ConsolidatorError
-from .fileio import atomic_output
+from .fileio import atomic_output, clean_text
 from .messages import labels
 from .numbers import display_number
 from .rollup import Row, subtree
@@ -24,7 +24,6 @@ from .validate import INVALID, UNREADABLE, VALID
 
 FONT = "Times New Roman"  # the font of Vietnamese administrative documents
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-MAX_CELL_TEXT = 32767  # Excel's limit; xlsxwriter truncates longer text and returns -2
 
 SHEET_KEYS = ("summary", "low", "matrix", "submissions", "proposals", "data", "charts", "info")
 STATUS_ORDER = (formulas.ACHIEVED, formulas.ON_TRACK, formulas.BEHIND, formulas.LOW, formulas.NO_DATA)
@@ -149,16 +148,6 @@ class WorkbookWriteError(ConsolidatorError):
 
 
 _INF = float("inf")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def clean_text(value: object) -> str:
-    """Text for a cell: control characters (but \\n and \\t) removed, cut to Excel's limit."""
-    if value is None:
-        return ""
-    return _CONTROL.sub("", str(value))[:MAX_CELL_TEXT]
-
-
 def sheet_name(name: str) -> str:
     """A name Excel accepts for a sheet: none of []:*?/\\, no edge apostrophes, at most 31 characters."""
     s = re.sub(r"[\[\]:*?/\\]", "-", clean_text(name).replace("\n", " ").replace("\t", " ")).strip().strip("'")

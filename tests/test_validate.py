@@ -374,3 +374,23 @@ def test_sheet_too_large_is_unreadable_with_its_cell(round_dir, tmp_path):
     [issue] = s.issues
     assert (issue.code, issue.cell) == ("sheet-too-large", "XFD1048576")
     assert "XFD1048576" in issue.message("vi")
+
+
+def test_control_characters_in_unit_text_do_not_break_the_reports(round_dir, tmp_path):
+    catalog, templates, inbox = round_dir
+    # An XML-escaped control character (_x0007_, as Excel stores one pasted from elsewhere)
+    # in a result cell: the value shows up in the issue, then in both reports.
+    good = fill(templates["K1"], tmp_path / "k1.xlsx", {**complete_results(catalog, "K1"), "DANGVIEN": "chuông_x0007_"})
+    path = inbox / good.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(good.read_bytes())
+    report = check(catalog, path)
+    [s] = report.submissions
+    assert any(i.code == "not-a-number" and "\x07" in str(i.value) for i in s.issues)
+    from consolidator.report import annotate, write_excel_report
+
+    write_excel_report(report, tmp_path / "r.xlsx")
+    [back] = annotate(report, tmp_path / "back")
+    assert openpyxl.load_workbook(back).sheetnames[0] == "Cần sửa"
+    rows = list(openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert any(r[3] == "not-a-number" and "\x07" not in (r[7] or "") for r in rows)
