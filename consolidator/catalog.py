@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +29,6 @@ SHEETS = {
     ),
     "targets": ("unit_code", "indicator_code", "target", "baseline"),
 }
-OPTIONAL_COLUMNS = {"indicators": {"group", "unit_of_measure", "decimals"}, "targets": {"baseline"}}
 REQUIRED_ROUND_KEYS = ("round_id", "title", "organisation", "baseline_year", "target_year", "cutoff_date", "deadline")
 ROUND_KEYS = REQUIRED_ROUND_KEYS + ("low_threshold", "allow_target_changes", "expected_progress", "lang")
 DEFAULT_DECIMALS = 1
@@ -134,9 +133,9 @@ def _frame(rows: list[tuple[int, tuple]], sheet: str):
 
 
 def _letter(col: int) -> str:
-    from openpyxl.utils import get_column_letter
+    from .xlsx import column_letters
 
-    return get_column_letter(col + 1)
+    return column_letters(col + 1)
 
 
 # --- the round sheet ---------------------------------------------------------------------
@@ -443,11 +442,6 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[dict[str, object]]]:
             for t in catalog.targets
         ],
     }
-
-
-def iter_codes(issues: Iterable[Issue]) -> list[tuple[str | None, str | None, str]]:
-    """(sheet, cell, code) of each issue: what tests and scripts compare."""
-    return [(i.sheet, i.cell, i.code) for i in issues]
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from . import formulas
 from .fileio import atomic_output
 from .model import Catalog
-from .rollup import Row, reported_values, roll_up
+from .rollup import Row, reported_values, roll_up, subtree
 from .validate import ValidationReport, validate_files
 
 # The long table of DESIGN.md §4, in this order.
@@ -31,6 +32,7 @@ class Consolidation:
     root: str
     accept_partial: bool = False
     run_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    _table: object = field(default=None, init=False, repr=False)
 
     @property
     def left_out(self) -> list:
@@ -44,8 +46,13 @@ class Consolidation:
         ]
 
     def table(self):
-        """The long data table as a DataFrame (one row per unit × indicator, rollups included)."""
-        return long_table(self.catalog, self.rows)
+        """The long data table as a DataFrame (one row per unit × indicator, rollups included).
+
+        Built once: the workbook's data sheet and `--data-out` both need it.
+        """
+        if self._table is None:
+            self._table = long_table(self.catalog, self.rows)
+        return self._table
 
 
 def consolidate(
@@ -58,6 +65,12 @@ def consolidate(
     """Validate every file, take the newest valid one per unit, roll up under `root`."""
     report = validate_files(catalog, paths, progress=progress)
     root = root or catalog.root.code
+    if root != catalog.root.code:
+        # A branch's run reports on the branch: its units, its files (and any file that could
+        # not be identified, since it may be one of the branch's).
+        branch = set(subtree(catalog, root))
+        report.submissions = [s for s in report.submissions if s.unit_code is None or s.unit_code in branch]
+        report.units = [u for u in report.units if u.unit_code in branch]
     rows = roll_up(catalog, reported_values(report.submissions, accept_partial), root)
     return Consolidation(catalog, report, rows, root, accept_partial)
 
@@ -71,7 +84,7 @@ def long_table(catalog: Catalog, rows: Sequence[Row]):
     for row in rows:
         unit = catalog.unit_by_code[row.unit_code]
         ind = catalog.indicator_by_code[row.indicator_code]
-        boolean_value = ind.direction == "boolean" and not (row.is_rollup and ind.aggregation in ("sum", "mean"))
+        boolean_value = ind.direction == "boolean" and not formulas.counts_units(ind.direction, ind.aggregation, row.is_rollup)
         records.append({
             "round_id": r.round_id, "unit_code": unit.code, "unit_name": unit.name,
             "parent_code": unit.parent_code, "level": catalog.level(unit.code),

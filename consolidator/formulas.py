@@ -155,6 +155,15 @@ def status_from_pace(p: float | None, low_threshold: float = DEFAULT_LOW_THRESHO
     return LOW
 
 
+def counts_units(direction: str, aggregation: str, is_rollup: bool) -> bool:
+    """Whether a rolled-up yes/no indicator is a count (sum) or share (mean) of units achieving it.
+
+    Such a value is no longer yes/no: it is evaluated as an increasing level against the
+    count or share of units expected to achieve it, and shown as a number.
+    """
+    return direction == BOOLEAN and is_rollup and aggregation in ("sum", "mean")
+
+
 def weight_indicator(aggregation: str) -> str | None:
     """The indicator code of a `weighted:<code>` aggregation, else None."""
     kind, _, code = aggregation.partition(":")

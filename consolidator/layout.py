@@ -36,7 +36,6 @@ COLUMN_WIDTHS = {
 }
 
 # 1-based Excel rows of the generated sheet.
-HEADER_BLOCK_ROWS = 3
 PARENT_NAME_ROW, UNIT_NAME_ROW = 1, 2  # column A, upper case
 TITLE_ROW, SUBTITLE_ROW, ATTACHED_ROW = 5, 6, 7
 HEADER_ROW = 9
@@ -147,6 +146,12 @@ def slug(text: str) -> str:
     s = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "unit"
+
+
+def unit_code_from_filename(file_name: str, unit_codes) -> str | None:
+    """The unit code a `<unit_code>_<slug>.xlsx` name starts with (the longest that fits: codes may hold "_")."""
+    fits = [code for code in unit_codes if file_name.startswith(code + "_")]
+    return max(fits, key=len) if fits else None
 
 
 def workbook_filename(unit_code: str, unit_name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from . import formulas, layout
@@ -85,7 +85,6 @@ class FileReading:
     rows: tuple[RowReading, ...] = ()
     issues: tuple[Issue, ...] = ()
     modified: datetime | None = None
-    meta: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- identification --------------------------------------------------------------------------
@@ -94,7 +93,7 @@ class FileReading:
 def identify(workbook: Workbook, catalog: Catalog, file_name: str) -> tuple[Identity, list[Issue]]:
     """Round and unit from the metadata sheet (any visibility), else the header or the file name."""
     issues: list[Issue] = []
-    meta_sheet = next((s for s in workbook.sheets if s.name == layout.META_SHEET), None)
+    meta_sheet = workbook.sheet(layout.META_SHEET)
     if meta_sheet is not None:
         meta = {normalize_text(meta_sheet.value(r, 1)): normalize_text(meta_sheet.value(r, 2))
                 for r in range(1, 30) if meta_sheet.value(r, 1) is not None}
@@ -118,8 +117,8 @@ def identify(workbook: Workbook, catalog: Catalog, file_name: str) -> tuple[Iden
         expected = layout.fingerprint(r.round_id, identity.unit_code, layout.locked_content(catalog, identity.unit_code))
         if identity.round_id == r.round_id and identity.fingerprint != expected:
             issues.append(make_issue("catalog-changed", sheet=layout.META_SHEET))
-        prefix = file_name.split("_", 1)[0]
-        if prefix != identity.unit_code and prefix in catalog.unit_by_code:
+        prefix = layout.unit_code_from_filename(file_name, catalog.unit_by_code)
+        if prefix is not None and prefix != identity.unit_code:
             issues.append(make_issue("file-name-mismatch", value=file_name, params={"unit_code": identity.unit_code}))
     return identity, issues
 
@@ -131,8 +130,8 @@ def _identify_without_metadata(workbook: Workbook, catalog: Catalog, file_name: 
         code = by_name.get(normalize_text(sheet.value(layout.UNIT_NAME_ROW, 1)).upper())
         if code:
             return Identity(None, code, source="header")
-    prefix = file_name.split("_", 1)[0]
-    if prefix in catalog.unit_by_code:
+    prefix = layout.unit_code_from_filename(file_name, catalog.unit_by_code)
+    if prefix is not None:
         return Identity(None, prefix, source="file name")
     return Identity(None, None, source="none")
 

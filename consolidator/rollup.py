@@ -9,7 +9,7 @@ keeps it as its result, with the rollup on a row of its own beside it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from . import formulas
 from .model import Catalog, Indicator
@@ -37,7 +37,6 @@ class Row:
     expected: int = 0
     partial: bool = False
     sum_mismatch: bool = False  # the parent's own value differs from the sum of its children
-    flags: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class _Value:
 
 def _evaluation_kind(indicator: Indicator, is_rollup: bool) -> tuple[str, str]:
     """Direction and measure to evaluate with: a boolean summed or averaged is a count or share."""
-    if indicator.direction == formulas.BOOLEAN and is_rollup and indicator.aggregation in ("sum", "mean"):
+    if formulas.counts_units(indicator.direction, indicator.aggregation, is_rollup):
         return formulas.INCREASE, formulas.LEVEL
     return indicator.direction, indicator.measure
 
@@ -128,10 +127,13 @@ def roll_up(
                     # a relative tolerance of 1e-9" (DESIGN.md §3): 500.75 vs 500.7 is exactly half
                     # a unit, though the float difference is 0.0500…01, so compare with at_least.
                     low_value, high_value = sorted((own.value, rollup_row.result))
-                    mismatch = ind.aggregation == "sum" and not formulas.at_least(
-                        low_value + 0.5 * 10 ** -ind.decimals, high_value)
+                    # A count of units achieving a yes/no indicator is not comparable with the
+                    # parent's own Đạt / Chưa đạt.
+                    mismatch = (ind.aggregation == "sum" and not formulas.counts_units(ind.direction, ind.aggregation, True)
+                                and not formulas.at_least(
+                        low_value + 0.5 * 10 ** -ind.decimals, high_value))
                     if mismatch:
-                        rollup_row = replace(rollup_row, sum_mismatch=True, flags=rollup_row.flags + ("sum-mismatch",))
+                        rollup_row = replace(rollup_row, sum_mismatch=True)
                 unit_rows.append(rollup_row)
             # What the parent sees of this unit: its own figure first, else its rollup.
             if own is not None and own.value is not None:
@@ -157,9 +159,12 @@ def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, targe
     used = [c for n, c in enumerate(kids) if values[n] is not None and (weights is None or weights[n] is not None)]
     partial = agg.partial or any(value_of[(c, ind.code)].partial for c in used)
     used_weights = [value_of.get((c, weight_code), _Value(None)).value for c in used] if weight_code else None
-    if own_target is not None:
+    counted = formulas.counts_units(ind.direction, ind.aggregation, True)
+    if own_target is not None and not counted:
         target, target_text, baseline = own_target.bound(ind.direction), own_target.text, own_target.baseline
     else:
+        # (A count of units achieving a yes/no indicator is measured against the children's
+        # own targets, even when the parent has a yes/no target of its own.)
         # Compare like with like: the target of exactly the children whose results were used.
         target = formulas.aggregate(ind.aggregation, [target_of.get((c, ind.code)) for c in used], used_weights).value
         baseline_values = [baseline_of.get((c, ind.code)) for c in used]
@@ -167,11 +172,10 @@ def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, targe
                     if used and all(b is not None for b in baseline_values) else None)
         target_text = "" if target is None else _display(target, ind.decimals)
     direction, measure = _evaluation_kind(ind, True)
-    flags = ("partial",) if partial else ()
     return Row(
         unit, ind.code, True, target, target_text, baseline, agg.value,
         formulas.evaluate(direction, measure, target, agg.value, e, baseline, low),
-        coverage=agg.coverage, used=agg.used, expected=agg.expected, partial=partial, flags=flags,
+        coverage=agg.coverage, used=agg.used, expected=agg.expected, partial=partial,
     )
 
 

@@ -339,7 +339,7 @@ class _Writer:
     def is_boolean_value(self, row: Row) -> bool:
         """Whether a row's result is achieved/not achieved rather than a count or share of units."""
         ind = self.catalog.indicator_by_code[row.indicator_code]
-        return ind.direction == formulas.BOOLEAN and not (row.is_rollup and ind.aggregation in ("sum", "mean"))
+        return ind.direction == formulas.BOOLEAN and not formulas.counts_units(ind.direction, ind.aggregation, row.is_rollup)
 
     def write_target(self, ws, r: int, c: int, row: Row) -> None:
         ind = self.catalog.indicator_by_code[row.indicator_code]
@@ -554,7 +554,8 @@ class _Writer:
         w = self.w
         cols = [("#", 5), (w["unit"], 28), (w["unit_code"], 10), (w["level"], 6), (w["indicator"], 34),
                 (w["indicator_code"], 12), (w["kind"], 11), (w["uom"], 10), (w["target"], 12), (w["result"], 12),
-                (self.words_pct(), 11), (w["expected"], 10), (w["pace"], 8), (w["source_file"], 30)]
+                (self.words_pct(), 11), (w["expected"], 10), (w["pace"], 8), (w["coverage"], 14),
+                (w["source_file"], 30)]
         last = len(cols) - 1
         for c, (_, width) in enumerate(cols):
             ws.set_column(c, c, width)
@@ -564,7 +565,12 @@ class _Writer:
         hr = 3
         self.headers(ws, hr, [label for label, _ in cols])
         ws.freeze_panes(hr + 1, 0)
-        rows = [row for row in self.c.rows if row.evaluation.status == formulas.LOW]
+        # What stands for each unit × indicator (its own figure, else its rollup), as on the
+        # other sheets: a parent's incomplete rollup must not sit beside its own figure as a
+        # second, smaller "total".
+        keys = dict.fromkeys((row.unit_code, row.indicator_code) for row in self.c.rows)
+        shown = (self.shown_row(unit, code) for unit, code in keys)
+        rows = [row for row in shown if row is not None and row.evaluation.status == formulas.LOW]
         rows.sort(key=low_sort_key)
         r = hr
         for n, row in enumerate(rows, start=1):
@@ -579,11 +585,13 @@ class _Writer:
             self.text_cell(ws, r, 6, w["rollup"] if row.is_rollup else w["reported"], self.cell(align="center"))
             self.text_cell(ws, r, 7, ind.unit_of_measure, self.cell(align="center"))
             self.write_target(ws, r, 8, row)
-            self.write_result(ws, r, 9, row)
-            self.number_cell(ws, r, 10, row.evaluation.pct_of_target, self.cell(num_format="0.0"))
+            mark = {"italic": True, "bg_color": "#FCE4D6"} if row.is_rollup and row.partial else {}
+            self.write_result(ws, r, 9, row, mark)
+            self.number_cell(ws, r, 10, row.evaluation.pct_of_target, self.cell(num_format="0.0", **mark))
             self.number_cell(ws, r, 11, self.e * 100, self.cell(num_format="0.0"))
             self.number_cell(ws, r, 12, row.evaluation.pace, self.cell(num_format="0.00"))
-            self.text_cell(ws, r, 13, row.source_file, self.cell())
+            self.text_cell(ws, r, 13, self.coverage_text(row) if row.is_rollup else "", self.cell(align="center"))
+            self.text_cell(ws, r, 14, row.source_file, self.cell())
         if not rows:
             r = hr + 1
             self.text_cell(ws, r, 0, w["low_none"], self.fmt(italic=True))

@@ -99,7 +99,6 @@ def _format_chars(code: str) -> str:
     return "".join(out).lower()
 
 
-_BUILTIN_DATE_IDS = frozenset(range(14, 23)) | {45, 46, 47}
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,3 +102,15 @@ def test_csv_text_that_a_spreadsheet_would_execute_is_defused(tmp_path, catalog_
     with open(data, encoding="utf-8-sig", newline="") as fh:
         notes = [r["note"] for r in csv.DictReader(fh) if r["unit_code"] == "D1" and r["indicator_code"] == "GRDP"]
     assert notes == ["'" + note]
+
+
+def test_root_narrows_the_whole_report_to_the_branch(tmp_path, catalog_path, inbox):
+    # K2's file is invalid (see the fixture); D-branch files are valid. A run on the D-less
+    # branch K must not list D1/D2, and K2 is the one left out.
+    out = tmp_path / "k.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(out), "--root", "K"])
+    assert result.exit_code == 1
+    assert "K2" in result.output and "D1" not in result.output
+    ws = openpyxl.load_workbook(out)["Tình hình nộp"]
+    codes = {row[0] for row in ws.iter_rows(values_only=True)}
+    assert {"K1", "K2"} <= codes and not codes & {"D1", "D2", "P"}

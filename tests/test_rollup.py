@@ -530,3 +530,28 @@ def test_sum_mismatch_at_half_a_unit(full, own, flagged):
     roll = row(rows, "P", "VON", True)
     assert roll.result == approx(500.7)
     assert roll.sum_mismatch is flagged
+
+
+def test_counted_yes_no_indicator_ignores_the_parents_own_yes_no_target():
+    """A parent with its own Đạt target and units below it: the count is measured against the
+    units' targets, and its own Đạt is not a 'sum mismatch' with the count (review finding)."""
+    from datetime import date
+
+    from consolidator.model import Catalog, Indicator, Round, Target, Unit
+    from consolidator.rollup import roll_up
+    from consolidator.validate import Reported
+
+    round_ = Round("R", "t", "o", 2020, 2025, date(2023, 6, 30), date(2023, 7, 10))
+    units = (Unit("K", "Khối"), Unit("A", "A", "K"), Unit("B", "B", "K"), Unit("C", "C", "K"))
+    ind = Indicator("VH", "Cơ quan đạt chuẩn văn hóa", "XH", "", "boolean", "level", "sum", 0)
+    targets = tuple(Target(u, "VH", "Đạt", 1.0, 1.0) for u in ("K", "A", "B", "C"))
+    catalog = Catalog(round_, units, (ind,), targets)
+    reported = {(u, "VH"): (Reported("VH", 10, r, None, "", ""), f"{u}.xlsx")
+                for u, r in (("K", 1.0), ("A", 1.0), ("B", 1.0), ("C", 0.0))}
+    rows = {(r.unit_code, r.is_rollup): r for r in roll_up(catalog, reported)}
+    rollup = rows["K", True]
+    assert rollup.result == 2  # A and B achieved it
+    assert rollup.target == 3  # each of the three units is expected to: 1 + 1 + 1
+    assert rollup.evaluation.pct_of_target == pytest.approx(2 / 3 * 100)
+    assert not rollup.sum_mismatch
+    assert rows["K", False].result == 1.0 and rows["K", False].evaluation.status == "achieved"

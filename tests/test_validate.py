@@ -394,3 +394,21 @@ def test_control_characters_in_unit_text_do_not_break_the_reports(round_dir, tmp
     assert openpyxl.load_workbook(back).sheetnames[0] == "Cần sửa"
     rows = list(openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[1].iter_rows(min_row=2, values_only=True))
     assert any(r[3] == "not-a-number" and "\x07" not in (r[7] or "") for r in rows)
+
+
+def test_unit_codes_with_underscores_match_their_file_names(tmp_path):
+    from consolidator.model import Target, Unit
+
+    base = small_catalog()
+    catalog = replace(base, units=base.units + (Unit("K_01", "Chi bộ Kho bạc", "K"),),
+                      targets=base.targets + (Target("K_01", "DANGVIEN", "8", 8.0, 8.0),))
+    catalog = load_catalog(write_catalog(catalog, tmp_path / "c.xlsx"))
+    [made] = generate(catalog, tmp_path / "t", unit_codes=["K_01"])
+    path = fill(made.path, tmp_path / "inbox" / made.path.name, {"DANGVIEN": 3})
+    [s] = check(catalog, path).submissions
+    assert s.unit_code == "K_01" and s.issues == ()  # no "file-name-mismatch" against unit K
+
+    stripped = fill(made.path, tmp_path / "inbox2" / made.path.name, {"DANGVIEN": 3},
+                    edit=lambda wb, ws: (wb.remove(wb[layout.META_SHEET]), setattr(ws["A2"], "value", None)))
+    [s] = check(catalog, stripped).submissions
+    assert s.unit_code == "K_01" and [i.code for i in s.issues] == ["no-metadata"]

@@ -182,8 +182,18 @@ def test_low_list_worst_first(round_, book):
     hr = _header_row(ws, "#")
     header = [ws.cell(hr, c).value for c in range(1, ws.max_column + 1)]
     rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=hr + 1, values_only=True) if r[0] is not None]
-    expected = sum(r.evaluation.status == "low" for r in round_[1].rows)
+    # One line per unit × indicator: its own figure when it reported one, else its rollup.
+    own = {(r.unit_code, r.indicator_code): r for r in round_[1].rows if not r.is_rollup}
+    rollups = {(r.unit_code, r.indicator_code): r for r in round_[1].rows if r.is_rollup}
+    shown = [own[k] if k in own and (own[k].result is not None or k not in rollups) else rollups[k]
+             for k in dict.fromkeys([*own, *rollups])]
+    expected = sum(r.evaluation.status == "low" for r in shown)
     assert len(rows) == expected >= 3
+    assert len({(r["Mã đơn vị"], r["Mã chỉ tiêu"]) for r in rows}) == len(rows)
+    for r in rows:  # an incomplete rollup says so
+        key = (r["Mã đơn vị"], r["Mã chỉ tiêu"])
+        if r["Loại số liệu"] == "Tổng hợp" and rollups[key].partial:
+            assert r["Độ bao phủ"].endswith("(chưa đủ)")
     paces = [r["Tiến độ"] for r in rows]
     known = [p for p in paces if p is not None]
     assert known == sorted(known) and paces[:len(known)] == known  # None last
