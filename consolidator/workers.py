@@ -48,8 +48,7 @@ def read_outcome(path: Path, catalog: Catalog) -> ReadOutcome:
     from .validate import read_one
 
     try:
-        received = datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc)
-        digest = sha256_file(path)
+        received, digest = _stamp(path)
     except OSError as exc:
         issue = make_issue("file-corrupt", params={"reason": exc.strerror or type(exc).__name__})
         return ReadOutcome(path, None, issue, datetime.now(timezone.utc), "")
@@ -167,10 +166,14 @@ def _replace(workers: list[_Worker], dead: _Worker, ctx, catalog: Catalog, limit
     return fresh
 
 
+def _stamp(path: Path) -> tuple[datetime, str]:
+    """When the file was received (its modification time) and its SHA-256."""
+    return datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc), sha256_file(path)
+
+
 def _failed(path: Path, code: str, params: dict) -> ReadOutcome:
     try:
-        received = datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc)
-        digest = sha256_file(path)
+        received, digest = _stamp(path)
     except OSError:
         received, digest = datetime.now(timezone.utc), ""
     return ReadOutcome(path, None, make_issue(code, params=params), received, digest)
