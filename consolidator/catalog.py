@@ -478,12 +478,12 @@ def write_catalog_workbook(path: str | Path, rows: dict[str, list[dict[str, obje
     """Write a catalog workbook: the blank template when `rows` is None, else those rows."""
     import xlsxwriter
 
-    from .fileio import atomic_output
+    from .fileio import XLSXWRITER_OPTIONS, atomic_output
 
     if rows is None:
         rows = {"round": [{"key": k, "value": None} for k in ROUND_KEYS], "units": [], "indicators": [], "targets": []}
     with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
         date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
         text_fmt = wb.add_format({"num_format": "@"})

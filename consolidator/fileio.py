@@ -48,6 +48,10 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+# Every workbook the tool writes: a string stays a string. xlsxwriter would otherwise turn
+# "=HYPERLINK(...)" into a live formula, "http://…" into a link and "12" into a number.
+XLSXWRITER_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
 MAX_CELL_TEXT = 32767  # Excel's limit; xlsxwriter truncates longer text and returns -2
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

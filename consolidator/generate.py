@@ -10,11 +10,11 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__, formulas, layout
-from .fileio import atomic_output, sha256_file, write_text_atomic
+from .fileio import XLSXWRITER_OPTIONS, atomic_output, sha256_file, write_text_atomic
+from .layout import FONT
 from .messages import labels
 from .model import Catalog, Indicator, Target
 
-FONT = "Times New Roman"  # the font of Vietnamese administrative documents
 INPUT_FILL = "#FFF2CC"
 MANIFEST = "manifest.csv"
 
@@ -92,7 +92,7 @@ def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "
     locked = layout.locked_content(catalog, unit_code)
     fingerprint = layout.fingerprint(catalog.round.round_id, unit_code, locked)
     with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
         _AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint)
         wb.close()
     return Generated(unit.code, unit.name, path, len(locked), fingerprint)
@@ -128,8 +128,8 @@ class _AppendixWriter:
     def number(self, decimals: int, unlocked: bool):
         key = (decimals, unlocked)
         if key not in self._number_formats:
-            num = "#,##0" + ("." + "0" * decimals if decimals else "")
-            props = {"font_name": FONT, "font_size": 12, "valign": "vcenter", "border": 1, "num_format": num}
+            props = {"font_name": FONT, "font_size": 12, "valign": "vcenter", "border": 1,
+                     "num_format": layout.number_format(decimals)}
             if unlocked:
                 props.update(locked=False, bg_color=INPUT_FILL)
             self._number_formats[key] = self.wb.add_format(props)

@@ -43,6 +43,14 @@ FIRST_DATA_ROW = 10
 EXTRA_ROWS = 5
 
 
+FONT = "Times New Roman"  # the font of Vietnamese administrative documents
+
+
+def number_format(decimals: int) -> str:
+    """Excel number format with thousands separators and an indicator's decimals."""
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
 def column_letter(key: str) -> str:
     """The Excel column letter where the generator puts a column."""
     return chr(ord("A") + COLUMNS.index(key))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ConsolidatorError
-from .fileio import atomic_output, clean_text
+from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .validate import INVALID, VALID, Submission, ValidationReport
 
 # Words of the reports, kept beside the code that lays them out (short table headings).
@@ -95,8 +95,7 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
 
     w = words(lang)
     with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False})
+        wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         units = wb.add_worksheet(w["units_sheet"])

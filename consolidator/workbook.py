@@ -16,14 +16,14 @@ from pathlib import Path
 from . import __version__, formulas, layout
 from .consolidate import TABLE_COLUMNS, Consolidation
 from .errors import ConsolidatorError
-from .fileio import atomic_output, clean_text
+from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
+from .layout import FONT
+from .layout import number_format as _number_format
 from .messages import labels
 from .numbers import display_number
 from .rollup import Row, subtree
 from .validate import INVALID, UNREADABLE, VALID
 
-FONT = "Times New Roman"  # the font of Vietnamese administrative documents
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 SHEET_KEYS = ("summary", "low", "matrix", "submissions", "proposals", "data", "charts", "info")
 STATUS_ORDER = (formulas.ACHIEVED, formulas.ON_TRACK, formulas.BEHIND, formulas.LOW, formulas.NO_DATA)
@@ -232,13 +232,9 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
     import xlsxwriter
 
     with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
         _Writer(wb, consolidation, lang).write()
         wb.close()
-
-
-def _number_format(decimals: int) -> str:
-    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
 class _Writer:
