@@ -9,11 +9,12 @@ that starts with "=" stays text; every xlsxwriter return code is checked.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from . import __version__, formulas, layout
+from . import __version__, bigsheet, formulas, layout
 from .consolidate import TABLE_COLUMNS, Consolidation
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
@@ -147,7 +148,6 @@ class WorkbookWriteError(ConsolidatorError):
     """xlsxwriter refused a write (a cell out of range, a bad range); the output is not written."""
 
 
-_INF = float("inf")
 def sheet_name(name: str) -> str:
     """A name Excel accepts for a sheet: none of []:*?/\\, no edge apostrophes, at most 31 characters."""
     s = re.sub(r"[\[\]:*?/\\]", "-", clean_text(name).replace("\n", " ").replace("\t", " ")).strip().strip("'")
@@ -199,7 +199,7 @@ class _Sheet:
         # Only wrapped text grows a row; a range merged over rows has the height of its rows already.
         if r2 == r and getattr(f, "text_wrap", 0):
             width = sum(self.widths.get(k, 8.43) for k in range(c, c2 + 1))
-            self.lines[r] = max(self.lines.get(r, 1), _wrapped_lines(text, width))
+            self.lines[r] = max(self.lines.get(r, 1), bigsheet.wrapped_lines(text, width))
         return self._call("write_string", r, c, text, f)
 
     def fit_rows(self, minimum: float = 18.0, per_line: float = 15.75) -> None:
@@ -210,36 +210,26 @@ class _Sheet:
                 self.set_row(r, need)
 
 
-def _wrapped_lines(text: str, width: float) -> int:
-    """Lines a text takes in a column `width` characters wide, wrapped at spaces."""
-    per_line = max(1, int(width))  # conservative: LibreOffice may print Times New Roman wider
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines, used = lines + 1, 0
-        for word in paragraph.split():
-            need = len(word) if used == 0 else used + 1 + len(word)
-            if need <= per_line:
-                used = need
-            else:
-                extra, rest = divmod(len(word), per_line)
-                lines += extra + (1 if used else 0) - (1 if extra and not rest else 0)
-                used = rest or (per_line if extra else len(word))
-    return lines
-
-
 def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str = "vi") -> None:
     """Write the consolidated workbook to `path` atomically."""
     import xlsxwriter
 
-    with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
-        _Writer(wb, consolidation, lang).write()
-        wb.close()
+    with atomic_output(path) as tmp, tempfile.TemporaryDirectory(prefix="consolidator-") as scratch:
+        laid_out = Path(scratch) / "laid-out.xlsx"
+        wb = xlsxwriter.Workbook(str(laid_out), {**XLSXWRITER_OPTIONS, "tmpdir": scratch})
+        writer = _Writer(wb, consolidation, lang, Path(scratch))
+        try:
+            writer.write()
+            wb.close()
+            bigsheet.package(laid_out, tmp, writer.bodies)
+        finally:
+            for body in writer.bodies:
+                body.close()
 
 
 class _Writer:
-    def __init__(self, wb, consolidation: Consolidation, lang: str):
-        self.wb, self.c, self.lang = wb, consolidation, lang
+    def __init__(self, wb, consolidation: Consolidation, lang: str, scratch: Path):
+        self.wb, self.c, self.lang, self.scratch = wb, consolidation, lang, scratch
         self.catalog = consolidation.catalog
         self.round = self.catalog.round
         self.w = words(lang)
@@ -254,16 +244,22 @@ class _Writer:
         for row in consolidation.rows:
             (self.rollup if row.is_rollup else self.own)[(row.unit_code, row.indicator_code)] = row
         self.targets = {(t.unit_code, t.indicator_code): t for t in self.catalog.targets}
+        self.bodies: list[bigsheet.Body] = []
 
     # --- formats -------------------------------------------------------------------------------
 
     def fmt(self, **props):
         """A cached format: Times New Roman 12 unless told otherwise; one format per distinct look."""
-        key = tuple(sorted(props.items()))
-        if key not in self._formats:
-            base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
-            self._formats[key] = self.wb.add_format({**base, **props})
-        return self._formats[key]
+        # Called for every cell: the arguments as given find the format first; sorted, they
+        # make one format of the same look asked for in another order.
+        call = tuple(props.items())
+        if call not in self._formats:
+            key = tuple(sorted(props.items()))
+            if key not in self._formats:
+                base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
+                self._formats[key] = self.wb.add_format({**base, **props})
+            self._formats[call] = self._formats[key]
+        return self._formats[call]
 
     def cell(self, **props):
         """A bordered, wrapped table cell."""
@@ -276,6 +272,13 @@ class _Writer:
 
     def sheet(self, key: str) -> _Sheet:
         return _Sheet(self.wb.add_worksheet(self.names[key]))
+
+    def body(self, ws: _Sheet, first_row: int, table_name: str | None = None) -> bigsheet.Body:
+        """Where a sheet's rows from `first_row` on are written: a row per unit, or per unit ×
+        indicator, is streamed into the package rather than held by xlsxwriter (see bigsheet)."""
+        body = bigsheet.Body(self.wb.worksheets().index(ws.ws) + 1, first_row, self.scratch, ws.widths, table_name)
+        self.bodies.append(body)
+        return body
 
     @staticmethod
     def text_cell(ws, r: int, c: int, value: object, f=None) -> None:
@@ -568,29 +571,30 @@ class _Writer:
         shown = (self.shown_row(unit, code) for unit, code in keys)
         rows = [row for row in shown if row is not None and row.evaluation.status == formulas.LOW]
         rows.sort(key=low_sort_key)
+        body = self.body(ws, hr + 1)
         r = hr
         for n, row in enumerate(rows, start=1):
             r = hr + n
             ind = self.catalog.indicator_by_code[row.indicator_code]
-            ws.write_number(r, 0, n, self.cell(align="center"))
-            self.text_cell(ws, r, 1, self.unit_label(row.unit_code), self.cell())
-            self.text_cell(ws, r, 2, row.unit_code, self.cell(align="center"))
-            ws.write_number(r, 3, self.catalog.level(row.unit_code), self.cell(align="center"))
-            self.text_cell(ws, r, 4, ind.name, self.cell())
-            self.text_cell(ws, r, 5, ind.code, self.cell(align="center"))
-            self.text_cell(ws, r, 6, w["rollup"] if row.is_rollup else w["reported"], self.cell(align="center"))
-            self.text_cell(ws, r, 7, ind.unit_of_measure, self.cell(align="center"))
-            self.write_target(ws, r, 8, row)
+            body.write_number(r, 0, n, self.cell(align="center"))
+            self.text_cell(body, r, 1, self.unit_label(row.unit_code), self.cell())
+            self.text_cell(body, r, 2, row.unit_code, self.cell(align="center"))
+            body.write_number(r, 3, self.catalog.level(row.unit_code), self.cell(align="center"))
+            self.text_cell(body, r, 4, ind.name, self.cell())
+            self.text_cell(body, r, 5, ind.code, self.cell(align="center"))
+            self.text_cell(body, r, 6, w["rollup"] if row.is_rollup else w["reported"], self.cell(align="center"))
+            self.text_cell(body, r, 7, ind.unit_of_measure, self.cell(align="center"))
+            self.write_target(body, r, 8, row)
             mark = {"italic": True, "bg_color": "#FCE4D6"} if row.is_rollup and row.partial else {}
-            self.write_result(ws, r, 9, row, mark)
-            self.number_cell(ws, r, 10, row.evaluation.pct_of_target, self.cell(num_format="0.0", **mark))
-            self.number_cell(ws, r, 11, self.e * 100, self.cell(num_format="0.0"))
-            self.number_cell(ws, r, 12, row.evaluation.pace, self.cell(num_format="0.00"))
-            self.text_cell(ws, r, 13, self.coverage_text(row) if row.is_rollup else "", self.cell(align="center"))
-            self.text_cell(ws, r, 14, row.source_file, self.cell())
+            self.write_result(body, r, 9, row, mark)
+            self.number_cell(body, r, 10, row.evaluation.pct_of_target, self.cell(num_format="0.0", **mark))
+            self.number_cell(body, r, 11, self.e * 100, self.cell(num_format="0.0"))
+            self.number_cell(body, r, 12, row.evaluation.pace, self.cell(num_format="0.00"))
+            self.text_cell(body, r, 13, self.coverage_text(row) if row.is_rollup else "", self.cell(align="center"))
+            self.text_cell(body, r, 14, row.source_file, self.cell())
         if not rows:
             r = hr + 1
-            self.text_cell(ws, r, 0, w["low_none"], self.fmt(italic=True))
+            self.text_cell(body, r, 0, w["low_none"], self.fmt(italic=True))
         else:
             ws.autofilter(hr, 0, r, last)
         self.page_setup(ws, hr)
@@ -619,15 +623,16 @@ class _Writer:
                      + [f"{i.name}\n({i.code})" for i in indicators], height=90)
         ws.freeze_panes(hr + 1, 3)
         pct = self.cell(num_format="0.0")
+        body = self.body(ws, hr + 1)
         for n, unit in enumerate(self.order, start=1):
             r = hr + n
             level = self.catalog.level(unit)
-            self.text_cell(ws, r, 0, unit, self.cell())
-            self.text_cell(ws, r, 1, self.unit_label(unit), self.cell(indent=level, bold=level == 0))
-            ws.write_number(r, 2, level, self.cell(align="center"))
+            self.text_cell(body, r, 0, unit, self.cell())
+            self.text_cell(body, r, 1, self.unit_label(unit), self.cell(indent=level, bold=level == 0))
+            body.write_number(r, 2, level, self.cell(align="center"))
             for k, ind in enumerate(indicators):
                 row = self.shown_row(unit, ind.code)
-                self.number_cell(ws, r, first + k, row.evaluation.pct_of_target if row else None, pct)
+                self.number_cell(body, r, first + k, row.evaluation.pct_of_target if row else None, pct)
         last_row = hr + len(self.order)
         if indicators:
             ws.conditional_format(hr + 1, first, last_row, last, {
@@ -655,24 +660,25 @@ class _Writer:
         self.headers(ws, hr, [label for label, _ in cols])
         ws.freeze_panes(hr + 1, 0)
         when = self.cell(num_format="dd/mm/yyyy hh:mm", align="center")
+        body = self.body(ws, hr + 1)
         r = hr
         for u in self.c.report.units:
             r += 1
             s = u.submission
             state_colour = {VALID: STATUS_COLOURS[formulas.ACHIEVED], "missing": STATUS_COLOURS[formulas.LOW]}.get(
                 u.state, STATUS_COLOURS[formulas.BEHIND])
-            self.text_cell(ws, r, 0, u.unit_code, self.cell())
-            self.text_cell(ws, r, 1, u.unit_name, self.cell())
-            self.text_cell(ws, r, 2, s.path.name if s else "", self.cell())
+            self.text_cell(body, r, 0, u.unit_code, self.cell())
+            self.text_cell(body, r, 1, u.unit_name, self.cell())
+            self.text_cell(body, r, 2, s.path.name if s else "", self.cell())
             if s is None:
-                ws.write_blank(r, 3, None, when)
+                body.write_blank(r, 3, None, when)
             else:
-                ws.write_datetime(r, 3, _local(s.received), when)
+                body.write_datetime(r, 3, _local(s.received), when)
             on_time = "" if u.on_time is None else (w["on_time"] if u.on_time else w["late"])
-            self.text_cell(ws, r, 4, on_time, self.cell(align="center"))
-            self.text_cell(ws, r, 5, w[u.state], self.cell(align="center", bg_color=state_colour))
+            self.text_cell(body, r, 4, on_time, self.cell(align="center"))
+            self.text_cell(body, r, 5, w[u.state], self.cell(align="center", bg_color=state_colour))
             for c, value in ((6, s.errors if s else None), (7, s.warnings if s else None)):
-                self.number_cell(ws, r, c, value, self.cell(num_format="0", align="center"))
+                self.number_cell(body, r, c, value, self.cell(num_format="0", align="center"))
         if self.c.report.units:
             ws.autofilter(hr, 0, r, last)
 
@@ -680,31 +686,31 @@ class _Writer:
         r += 2
         label, number = self.cell(bold=True), self.cell(num_format="0", align="right")
         for key in ("units_expected", "units_valid", "units_on_time", "files"):
-            self.text_cell(ws, r, 1, w[key], label)
-            ws.write_number(r, 2, summary[key], number)
+            self.text_cell(body, r, 1, w[key], label)
+            body.write_number(r, 2, summary[key], number)
             r += 1
         for key in ("completeness", "timeliness"):
-            self.text_cell(ws, r, 1, w[key], label)
-            self.number_cell(ws, r, 2, None if summary[key] is None else summary[key] * 100,
+            self.text_cell(body, r, 1, w[key], label)
+            self.number_cell(body, r, 2, None if summary[key] is None else summary[key] * 100,
                              self.cell(num_format="0.0", align="right"))
             r += 1
-        self.text_cell(ws, r, 1, w["missing_units"], label)
-        self.text_cell(ws, r, 2, ", ".join(summary["missing_units"]), self.cell())
+        self.text_cell(body, r, 1, w["missing_units"], label)
+        self.text_cell(body, r, 2, ", ".join(summary["missing_units"]), self.cell())
 
         others = [s for s in self.c.report.submissions if not s.counted]
         if others:
             r += 2
-            self.text_cell(ws, r, 0, w["other_files"], self.fmt(bold=True))
+            self.text_cell(body, r, 0, w["other_files"], self.fmt(bold=True))
             r += 1
-            self.headers(ws, r, [w["unit_code"], w["file"], w["received"], w["state"], w["errors"], w["warnings"]])
+            self.headers(body, r, [w["unit_code"], w["file"], w["received"], w["state"], w["errors"], w["warnings"]])
             for s in others:
                 r += 1
-                self.text_cell(ws, r, 0, s.unit_code or "", self.cell())
-                self.text_cell(ws, r, 1, s.path.name, self.cell())
-                ws.write_datetime(r, 2, _local(s.received), when)
-                self.text_cell(ws, r, 3, w[s.status], self.cell(align="center"))
-                ws.write_number(r, 4, s.errors, self.cell(num_format="0", align="center"))
-                ws.write_number(r, 5, s.warnings, self.cell(num_format="0", align="center"))
+                self.text_cell(body, r, 0, s.unit_code or "", self.cell())
+                self.text_cell(body, r, 1, s.path.name, self.cell())
+                body.write_datetime(r, 2, _local(s.received), when)
+                self.text_cell(body, r, 3, w[s.status], self.cell(align="center"))
+                body.write_number(r, 4, s.errors, self.cell(num_format="0", align="center"))
+                body.write_number(r, 5, s.warnings, self.cell(num_format="0", align="center"))
         self.page_setup(ws, hr)
 
     # 5. proposed target changes and extra indicators -----------------------------------------------------
@@ -787,41 +793,12 @@ class _Writer:
         numeric = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
                    "coverage": "0.00"}
         by_decimals = ("baseline", "target", "result", "estimate")
-        decimals = {i.code: i.decimals for i in self.catalog.indicators}
-        formats = {col: self.fmt(num_format=fmt, **plain) for col, fmt in numeric.items()}
-        text_format = self.fmt(**plain)
-        value_formats = {code: self.fmt(num_format=_number_format(d), **plain) for code, d in decimals.items()}
-        # This sheet has a row per unit × indicator (30,000 at a thousand units): prepare each
-        # column once, then write straight to xlsxwriter, checking its return codes inline.
-        kinds, values = [], []
-        for col in columns:
-            series = frame[col]
-            if col == "is_rollup":
-                kinds.append("bool")
-                values.append([bool(v) for v in series.tolist()])
-            elif col in by_decimals or col in numeric:
-                kinds.append("number")
-                values.append([None if v != v or v in (_INF, -_INF) else float(v) for v in series.astype(float).tolist()])
-            else:
-                kinds.append("text")  # unit text too: always a string cell, never a formula
-                values.append(["" if v is None or v != v else clean_text(v) for v in series.tolist()])
-        column_formats = [formats.get(col, text_format) for col in columns]
-        raw = ws.ws
-        row_formats = [value_formats.get(code, text_format) for code in frame["indicator_code"].tolist()]
-        n_rows = len(frame)
-        for c, (kind, col_values) in enumerate(zip(kinds, values)):
-            per_row = columns[c] in by_decimals
-            f = column_formats[c]
-            write = {"bool": raw.write_boolean, "number": raw.write_number, "text": raw.write_string}[kind]
-            for n in range(n_rows):
-                v = col_values[n]
-                if v is None or v == "":
-                    continue  # an undefined value is an empty cell (DESIGN.md §4)
-                if write(n + 1, c, v, row_formats[n] if per_row else f):
-                    raise WorkbookWriteError(f"{raw.name}: writing row {n + 1}, column {columns[c]} failed")
-        records = range(n_rows)
-        last_row = max(len(records), 1)
-        ws.add_table(0, 0, last_row, len(columns) - 1, {
+        style = {col: bigsheet.style_index(self.fmt(num_format=fmt, **plain)) for col, fmt in numeric.items()}
+        text_style = bigsheet.style_index(self.fmt(**plain))
+        value_style = {i.code: bigsheet.style_index(self.fmt(num_format=_number_format(i.decimals), **plain))
+                       for i in self.catalog.indicators}
+        last_row = max(len(frame), 1)
+        ws.add_table(0, 0, 1, len(columns) - 1, {
             "name": "DuLieu", "style": "Table Style Light 9", "autofilter": True,
             "columns": [{"header": col, "header_format": self.fmt(bold=True, **plain)} for col in columns],
         })
@@ -830,6 +807,9 @@ class _Writer:
             ws.set_column(c, c, widths.get(col, max(10, len(col) + 3)))
         ws.freeze_panes(1, 2)
         self.page_setup(ws, 0, fit=False)
+        body = self.body(ws, 1, table_name="DuLieu")
+        for last, xml in _data_rows(frame, columns, style, text_style, value_style, by_decimals):
+            body.write_rows_xml(xml, last_row=last, last_col=len(columns) - 1)
 
     # 7. charts ---------------------------------------------------------------------------------------
 
@@ -940,16 +920,17 @@ class _Writer:
         r += 1
         hr = r
         self.headers(ws, hr, [w["file"], w["path"], w["unit_code"], w["state"], w["counted"], w["received"], w["sha256"]])
+        body = self.body(ws, hr + 1)
         when = self.cell(num_format="dd/mm/yyyy hh:mm", align="center")
         for s in self.c.report.submissions:
             r += 1
-            self.text_cell(ws, r, 0, s.path.name, val_f)
-            self.text_cell(ws, r, 1, str(s.path), val_f)
-            self.text_cell(ws, r, 2, s.unit_code or "", self.cell(align="center"))
-            self.text_cell(ws, r, 3, w[s.status], self.cell(align="center"))
-            self.text_cell(ws, r, 4, w["yes"] if s.counted else w["no"], self.cell(align="center"))
-            ws.write_datetime(r, 5, _local(s.received), when)
-            self.text_cell(ws, r, 6, s.sha256, self.cell(font_name="Courier New", font_size=10))
+            self.text_cell(body, r, 0, s.path.name, val_f)
+            self.text_cell(body, r, 1, str(s.path), val_f)
+            self.text_cell(body, r, 2, s.unit_code or "", self.cell(align="center"))
+            self.text_cell(body, r, 3, w[s.status], self.cell(align="center"))
+            self.text_cell(body, r, 4, w["yes"] if s.counted else w["no"], self.cell(align="center"))
+            body.write_datetime(r, 5, _local(s.received), when)
+            self.text_cell(body, r, 6, s.sha256, self.cell(font_name="Courier New", font_size=10))
         ws.freeze_panes(2, 0)
         self.page_setup(ws, hr)
 
@@ -966,3 +947,36 @@ def _local(moment: datetime) -> datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return moment.replace(tzinfo=None)
+
+
+def _data_rows(frame, columns: list[str], style: dict[str, int], text_style: int, value_style: dict[str, int],
+               by_decimals: tuple[str, ...], chunk: int = 2000):
+    """The data sheet's rows under its header, as (last 0-based row, XML), a chunk of rows at a time.
+
+    Each column's cells are made at once for a chunk; a text seen before (a unit's or an
+    indicator's name repeats on every row) is escaped once.
+    """
+    letters = bigsheet.letters(len(columns))
+    indicator_styles = [value_style.get(code, text_style) for code in frame["indicator_code"].tolist()]
+    seen: dict[str, dict[object, str]] = {col: {} for col in columns}
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start:start + chunk]
+        styles = indicator_styles[start:start + chunk]
+        cells = []
+        for col in columns:
+            values = part[col].tolist()
+            if col == "is_rollup":
+                cells.append([bigsheet.bool_cell(v, text_style) for v in values])
+            elif col in by_decimals:
+                cells.append([bigsheet.number_cell(v, s) for v, s in zip(values, styles)])
+            elif col in style:
+                s = style[col]
+                cells.append([bigsheet.number_cell(v, s) for v in values])
+            else:
+                known = seen[col]
+                if len(known) > 100_000:  # a column of mostly distinct texts (notes) gains nothing
+                    known.clear()
+                cells.append([known[v] if v in known else known.setdefault(v, bigsheet.text_cell(v, text_style))
+                              for v in values])
+        xml = "".join([bigsheet.row_xml(start + n + 2, letters, row) for n, row in enumerate(zip(*cells))])
+        yield start + len(part), xml
