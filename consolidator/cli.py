@@ -45,7 +45,19 @@ def _progress(label: str):
     return wrap
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Work that cannot go on (an output that cannot be written, say) ends with its message and exit 2."""
+
+    def invoke(self, ctx):
+        from .errors import ConsolidatorError
+
+        try:
+            return super().invoke(ctx)
+        except ConsolidatorError as exc:
+            raise CatalogRefused(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="consolidator")
 def main() -> None:
     """Run a round of indicator reporting (sơ kết giữa nhiệm kỳ) across a tree of units.
@@ -178,8 +190,7 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
                 accept_partial: bool, lang: str | None) -> None:
     """Roll the valid returned workbooks up into one consolidated workbook; exit 1 if any was left out."""
     from .consolidate import consolidate as run
-    from .consolidate import write_data
-    from .workbook import write_consolidated
+    from .consolidate import write_outputs
 
     cat = _load(catalog, lang)
     lang = lang or cat.round.lang
@@ -188,10 +199,9 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
     if data_out is not None and Path(data_out).suffix.lower() not in (".csv", ".parquet"):
         raise CatalogRefused("--data-out must end in .csv or .parquet")
     result = run(cat, _inputs(inputs), root=root, accept_partial=accept_partial, progress=_progress("consolidate"))
-    write_consolidated(result, output, lang)
+    write_outputs(result, output, data_out, lang)
     click.echo(f"Consolidated workbook: {output}")
     if data_out:
-        write_data(result.table(), data_out)
         click.echo(f"Data table: {data_out}")
     summary = result.report.summary()
     click.echo(f"{summary['units_valid']}/{summary['units_expected']} units valid; "

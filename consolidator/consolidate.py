@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from . import formulas
+from .errors import ConsolidatorError
 from .fileio import atomic_output
 from .model import Catalog
 from .rollup import Row, reported_values, roll_up, subtree
@@ -136,11 +138,25 @@ def _note(row: Row) -> str:
     return "; ".join(parts)
 
 
+# Text a spreadsheet would execute when the CSV is opened: a formula (= + - @) or, after a
+# tab or carriage return, something that starts one.
+_EXECUTABLE_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_cell_text(value: object) -> object:
     """Text a spreadsheet would execute (= + - @, tab, CR at the start) is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value.startswith(_EXECUTABLE_START):
         return "'" + value
     return value
+
+
+def _defused(column):
+    """A text column with `safe_cell_text` applied, at pandas speed: only the cells it changes are touched."""
+    risky = column.str.startswith(_EXECUTABLE_START).fillna(False).astype(bool)
+    if not risky.any():
+        return column
+    text = column.astype(object)
+    return text.where(~risky, "'" + text[risky])
 
 
 def write_data(frame, path: str | Path) -> None:
@@ -150,8 +166,61 @@ def write_data(frame, path: str | Path) -> None:
         with atomic_output(path) as tmp:
             frame.to_parquet(tmp, index=False)
         return
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for col in TEXT_COLUMNS + ("unit_code", "parent_code", "indicator_code"):
-        out[col] = out[col].map(safe_cell_text)
+        out[col] = _defused(frame[col])
     with atomic_output(path) as tmp:
         out.to_csv(tmp, index=False, encoding="utf-8-sig")
+
+
+class OutputError(ConsolidatorError):
+    """An output could not be written; the other outputs are written all the same."""
+
+
+def write_outputs(result: Consolidation, output: str | Path, data_out: str | Path | None = None,
+                  lang: str = "vi") -> None:
+    """The consolidated workbook and, when asked for, the data table (CSV or Parquet).
+
+    The two are independent and, by the time they are written, the reading workers have
+    finished and a core is idle: where processes can be forked, a child writes the data
+    table while this process writes the workbook. The child shares the table with this
+    process rather than copying it.
+    """
+    from .workbook import write_consolidated
+
+    if data_out is None:
+        write_consolidated(result, output, lang)
+        return
+    table = result.table()
+    if "fork" not in multiprocessing.get_all_start_methods():
+        write_consolidated(result, output, lang)
+        write_data(table, data_out)
+        return
+    ours, theirs = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_write_data_in_child, args=(theirs, table, data_out),
+                                                        daemon=True)
+    child.start()
+    theirs.close()
+    try:
+        write_consolidated(result, output, lang)
+    finally:
+        try:
+            failure = ours.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            child.join()
+            failure = f"the process writing it stopped (exit code {child.exitcode})"
+        child.join()
+        ours.close()
+    if failure:
+        raise OutputError(f"{data_out}: {failure}")
+
+
+def _write_data_in_child(conn, table, path) -> None:
+    try:
+        write_data(table, path)
+    except Exception as exc:  # told to the parent, which reports it like its own
+        conn.send(f"{type(exc).__name__}: {exc}")
+    else:
+        conn.send(None)
+    finally:
+        conn.close()

@@ -25,10 +25,9 @@ from .templates import write_sample_catalog
 
 def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     """Run the round step by step, yielding a line about each output as it is written."""
-    from .consolidate import consolidate, write_data
+    from .consolidate import consolidate, write_outputs
     from .report import annotate, format_status, write_excel_report
     from .validate import collect_inputs
-    from .workbook import write_consolidated
 
     directory.mkdir(parents=True, exist_ok=True)
     catalog_path = write_sample_catalog(directory / "catalog.xlsx")
@@ -50,10 +49,8 @@ def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     yield ""
     yield format_status(result.report, lang)
     yield ""
-    output = directory / "tong-hop.xlsx"
-    write_consolidated(result, output, lang)
-    data = directory / "du-lieu.csv"
-    write_data(result.table(), data)
+    output, data = directory / "tong-hop.xlsx", directory / "du-lieu.csv"
+    write_outputs(result, output, data, lang)
     yield f"Consolidated workbook: {output}"
     yield f"Data table (CSV): {data}"
 

@@ -114,3 +114,17 @@ def test_root_narrows_the_whole_report_to_the_branch(tmp_path, catalog_path, inb
     ws = openpyxl.load_workbook(out)["Tình hình nộp"]
     codes = {row[0] for row in ws.iter_rows(values_only=True)}
     assert {"K1", "K2"} <= codes and not codes & {"D1", "D2", "P"}
+
+
+def test_a_data_table_that_cannot_be_written_is_reported_and_the_workbook_still_written(tmp_path, catalog_path, inbox):
+    # The data table is written by a forked process beside the workbook: its failure must
+    # still reach the clerk, with the path, and exit 2.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    out, data = tmp_path / "tong-hop.xlsx", blocker / "du-lieu.csv"
+    result = CliRunner().invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(out),
+                                       "--data-out", str(data)])
+    assert result.exit_code == 2, result.output
+    assert str(data) in result.output
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Tổng hợp"
+    assert not data.exists()
