@@ -106,7 +106,7 @@ def _ratio_then_share(done: float, needed: float, elapsed: float) -> float | Non
     return None if share is None else _div(share, elapsed)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     """The verdict on one result: % of target, pace, status."""
 
@@ -174,7 +174,7 @@ def is_valid_aggregation(aggregation: str) -> bool:
     return aggregation in AGGREGATIONS or weight_indicator(aggregation) is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Aggregate:
     """A rolled-up value with its coverage (children with a usable value ÷ expected)."""
 

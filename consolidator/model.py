@@ -41,7 +41,7 @@ class Round:
         return self.cutoff_date.year
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """An organisation in the tree (đơn vị)."""
 
@@ -50,7 +50,7 @@ class Unit:
     parent_code: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """A main indicator (chỉ tiêu) of a congress resolution."""
 
@@ -73,7 +73,7 @@ class Indicator:
         return self.unit_of_measure.replace(" ", "").startswith("%")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """A unit's 2025 target for an indicator, as the catalog writes it."""
 
@@ -152,7 +152,7 @@ class Catalog:
 ERROR, WARNING = "error", "warning"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem found in a catalog or a submission: a stable code and where it is.
 

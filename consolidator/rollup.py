@@ -16,7 +16,7 @@ from .model import Catalog, Indicator
 from .validate import Reported, Submission
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One unit × indicator: a reported result or a rollup, with its evaluation."""
 
@@ -39,7 +39,7 @@ class Row:
     sum_mismatch: bool = False  # the parent's own value differs from the sum of its children
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Value:
     value: float | None
     partial: bool = False

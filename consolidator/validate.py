@@ -23,7 +23,7 @@ VALID, INVALID, UNREADABLE = "valid", "invalid", "unreadable"
 _USABLE = ("ok", "ambiguous")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reported:
     """One indicator's values as a unit reported them."""
 
@@ -36,7 +36,7 @@ class Reported:
     has_error: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExtraIndicator:
     """An indicator a unit added itself: listed, never aggregated."""
 
