@@ -21,11 +21,12 @@ import re
 import shutil
 import zipfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .background import Forked
 from .fileio import clean_text
 from .xlsx import column_letters
 
@@ -57,6 +58,7 @@ class Body:
         self.table_name = table_name
         self.last_row, self.last_col = first_row - 1, 0
         self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", dir=scratch)
+        self._child: tuple[Forked, Path] | None = None
         self._row: int | None = None
         self._cells: dict[int, str] = {}
         self._height: float | None = None
@@ -86,22 +88,33 @@ class Body:
 
     # --- rows made elsewhere -----------------------------------------------------------------
 
-    def write_rows_xml(self, xml: str, last_row: int, last_col: int) -> None:
-        """Rows already in XML (the data sheet's fast path), up to 0-based `last_row`."""
+    def rows_from(self, forked: Forked, path: Path, last_row: int, last_col: int) -> None:
+        """The rest of the rows: the XML file at `path` that `forked` is writing (see `rows_in_background`).
+
+        Nothing may be written to the body after this; `last_row` and `last_col` (0-based)
+        are where those rows end.
+        """
         self._flush()
-        self._file.write(xml)
+        self._child = (forked, path)
         self.last_row, self.last_col = max(self.last_row, last_row), max(self.last_col, last_col)
 
     def chunks(self) -> Iterator[str]:
         """The rows' XML, in pieces, once every row is written."""
         self._flush()
         self._file.seek(0)
-        return iter(lambda: self._file.read(1 << 20), "")
+        yield from iter(lambda: self._file.read(1 << 20), "")
+        if self._child is not None:
+            forked, path = self._child
+            forked.wait()
+            with open(path, encoding="utf-8") as fh:
+                yield from iter(lambda: fh.read(1 << 20), "")
 
     def close(self) -> None:
         self._file.close()
 
     def _at(self, r: int) -> None:
+        if self._child is not None:
+            raise ValueError("the rest of this sheet's rows are being written by another process")
         if r != self._row:
             if self._row is not None and r < self._row:
                 raise ValueError(f"rows must be written in order: row {r + 1} after row {self._row + 1}")
@@ -143,6 +156,17 @@ def wrapped_lines(text: str, width: float) -> int:
                 lines += extra + (1 if used else 0) - (1 if extra and not rest else 0)
                 used = rest or (per_line if extra else len(word))
     return lines
+
+
+def rows_in_background(what: str, path: Path, produce: Callable[..., Iterable[str]], *args: object) -> Forked:
+    """Start writing the rows `produce(*args)` yields, as XML, to `path` in a forked process."""
+    return Forked(what, _write_xml, path, produce, args)
+
+
+def _write_xml(path: Path, produce: Callable[..., Iterable[str]], args: tuple) -> None:
+    with open(path, "w", encoding="utf-8", errors="replace") as fh:
+        for chunk in produce(*args):
+            fh.write(chunk)
 
 
 _EPOCH = datetime(1899, 12, 30)

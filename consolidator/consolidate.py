@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -173,54 +173,24 @@ def write_data(frame, path: str | Path) -> None:
         out.to_csv(tmp, index=False, encoding="utf-8-sig")
 
 
-class OutputError(ConsolidatorError):
-    """An output could not be written; the other outputs are written all the same."""
-
-
 def write_outputs(result: Consolidation, output: str | Path, data_out: str | Path | None = None,
                   lang: str = "vi") -> None:
     """The consolidated workbook and, when asked for, the data table (CSV or Parquet).
 
-    The two are independent and, by the time they are written, the reading workers have
-    finished and a core is idle: where processes can be forked, a child writes the data
-    table while this process writes the workbook. The child shares the table with this
-    process rather than copying it.
+    The data table is written by a forked process while this one writes the workbook
+    (see background.py).
     """
+    from .background import Forked
     from .workbook import write_consolidated
 
-    if data_out is None:
-        write_consolidated(result, output, lang)
-        return
     table = result.table()
-    if "fork" not in multiprocessing.get_all_start_methods():
-        write_consolidated(result, output, lang)
-        write_data(table, data_out)
-        return
-    ours, theirs = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_write_data_in_child, args=(theirs, table, data_out),
-                                                        daemon=True)
-    child.start()
-    theirs.close()
+    data = Forked(str(data_out), write_data, table, data_out) if data_out is not None else None
     try:
         write_consolidated(result, output, lang)
-    finally:
-        try:
-            failure = ours.recv()
-        except EOFError:  # the child died without a word (killed, out of memory)
-            child.join()
-            failure = f"the process writing it stopped (exit code {child.exitcode})"
-        child.join()
-        ours.close()
-    if failure:
-        raise OutputError(f"{data_out}: {failure}")
-
-
-def _write_data_in_child(conn, table, path) -> None:
-    try:
-        write_data(table, path)
-    except Exception as exc:  # told to the parent, which reports it like its own
-        conn.send(f"{type(exc).__name__}: {exc}")
-    else:
-        conn.send(None)
-    finally:
-        conn.close()
+    except BaseException:
+        if data is not None:
+            with contextlib.suppress(ConsolidatorError):  # the workbook's failure is the one to tell
+                data.wait()
+        raise
+    if data is not None:
+        data.wait()

@@ -8,6 +8,7 @@ that starts with "=" stays text; every xlsxwriter return code is checked.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from collections.abc import Sequence
@@ -222,6 +223,11 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
             writer.write()
             wb.close()
             bigsheet.package(laid_out, tmp, writer.bodies)
+        except BaseException:
+            if writer.data_rows is not None:  # not left running while the scratch folder goes
+                with contextlib.suppress(ConsolidatorError):
+                    writer.data_rows[0].wait()
+            raise
         finally:
             for body in writer.bodies:
                 body.close()
@@ -245,6 +251,7 @@ class _Writer:
             (self.rollup if row.is_rollup else self.own)[(row.unit_code, row.indicator_code)] = row
         self.targets = {(t.unit_code, t.indicator_code): t for t in self.catalog.targets}
         self.bodies: list[bigsheet.Body] = []
+        self.data_rows: tuple[object, Path] | None = None  # (the forked process making them, their file)
 
     # --- formats -------------------------------------------------------------------------------
 
@@ -413,6 +420,7 @@ class _Writer:
     # --- the workbook ----------------------------------------------------------------------------
 
     def write(self) -> None:
+        self.start_data_rows()
         self.summary()
         self.low_list()
         self.matrix()
@@ -785,31 +793,39 @@ class _Writer:
 
     # 6. the long data table ----------------------------------------------------------------------------
 
+    DATA_PLAIN = {"font_name": "Calibri", "font_size": 11}
+    DATA_NUMERIC = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
+                    "coverage": "0.00"}
+    DATA_BY_DECIMALS = ("baseline", "target", "result", "estimate")
+
+    def start_data_rows(self) -> None:
+        """Start making the data sheet's rows (24 cells a row, a row per unit × indicator) in a
+        forked process, which goes on while this one writes the other sheets."""
+        plain = self.DATA_PLAIN
+        style = {col: bigsheet.style_index(self.fmt(num_format=fmt, **plain)) for col, fmt in self.DATA_NUMERIC.items()}
+        text_style = bigsheet.style_index(self.fmt(**plain))
+        value_style = {i.code: bigsheet.style_index(self.fmt(num_format=_number_format(i.decimals), **plain))
+                       for i in self.catalog.indicators}
+        path = self.scratch / "data-rows.xml"
+        forked = bigsheet.rows_in_background(self.names["data"], path, _data_rows, self.c.table(), list(TABLE_COLUMNS),
+                                             style, text_style, value_style, self.DATA_BY_DECIMALS)
+        self.data_rows = (forked, path)
+
     def data(self) -> None:
         ws = self.sheet("data")
         frame = self.c.table()
         columns = list(TABLE_COLUMNS)
-        plain = {"font_name": "Calibri", "font_size": 11}
-        numeric = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
-                   "coverage": "0.00"}
-        by_decimals = ("baseline", "target", "result", "estimate")
-        style = {col: bigsheet.style_index(self.fmt(num_format=fmt, **plain)) for col, fmt in numeric.items()}
-        text_style = bigsheet.style_index(self.fmt(**plain))
-        value_style = {i.code: bigsheet.style_index(self.fmt(num_format=_number_format(i.decimals), **plain))
-                       for i in self.catalog.indicators}
         last_row = max(len(frame), 1)
         ws.add_table(0, 0, 1, len(columns) - 1, {
             "name": "DuLieu", "style": "Table Style Light 9", "autofilter": True,
-            "columns": [{"header": col, "header_format": self.fmt(bold=True, **plain)} for col in columns],
+            "columns": [{"header": col, "header_format": self.fmt(bold=True, **self.DATA_PLAIN)} for col in columns],
         })
         widths = {"unit_name": 30, "indicator_name": 36, "group": 18, "source_file": 28, "note": 30}
         for c, col in enumerate(columns):
             ws.set_column(c, c, widths.get(col, max(10, len(col) + 3)))
         ws.freeze_panes(1, 2)
         self.page_setup(ws, 0, fit=False)
-        body = self.body(ws, 1, table_name="DuLieu")
-        for last, xml in _data_rows(frame, columns, style, text_style, value_style, by_decimals):
-            body.write_rows_xml(xml, last_row=last, last_col=len(columns) - 1)
+        self.body(ws, 1, table_name="DuLieu").rows_from(*self.data_rows, last_row=last_row, last_col=len(columns) - 1)
 
     # 7. charts ---------------------------------------------------------------------------------------
 
@@ -951,7 +967,7 @@ def _local(moment: datetime) -> datetime:
 
 def _data_rows(frame, columns: list[str], style: dict[str, int], text_style: int, value_style: dict[str, int],
                by_decimals: tuple[str, ...], chunk: int = 2000):
-    """The data sheet's rows under its header, as (last 0-based row, XML), a chunk of rows at a time.
+    """The data sheet's rows under its header as XML, a chunk of rows at a time.
 
     Each column's cells are made at once for a chunk; a text seen before (a unit's or an
     indicator's name repeats on every row) is escaped once.
@@ -978,5 +994,4 @@ def _data_rows(frame, columns: list[str], style: dict[str, int], text_style: int
                     known.clear()
                 cells.append([known[v] if v in known else known.setdefault(v, bigsheet.text_cell(v, text_style))
                               for v in values])
-        xml = "".join([bigsheet.row_xml(start + n + 2, letters, row) for n, row in enumerate(zip(*cells))])
-        yield start + len(part), xml
+        yield "".join([bigsheet.row_xml(start + n + 2, letters, row) for n, row in enumerate(zip(*cells))])

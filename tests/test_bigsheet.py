@@ -95,13 +95,32 @@ def test_a_sheet_with_no_row_of_its_own(tmp_path):
     assert ws["D3"].value == "chỉ phần thân" and ws.max_row == 3
 
 
-def test_rows_written_as_xml_join_the_rest(tmp_path):
+def _two_rows(first: int) -> list[str]:
+    letters = bigsheet.letters(2)
+    return [bigsheet.row_xml(r, letters, [bigsheet.text_cell(f"r{r}", 0), bigsheet.number_cell(r, 0)])
+            for r in (first, first + 1)]
+
+
+def test_rows_made_by_a_forked_process_join_the_rest(tmp_path):
     def fill(body, _):
         body.write_string(1, 0, "trước")
-        letters = bigsheet.letters(2)
-        xml = "".join(bigsheet.row_xml(r, letters, [bigsheet.text_cell(f"r{r}", 0), bigsheet.number_cell(r, 0)])
-                      for r in (3, 4))
-        body.write_rows_xml(xml, last_row=3, last_col=1)
+        path = tmp_path / "rows.xml"
+        body.rows_from(bigsheet.rows_in_background("thân", path, _two_rows, 3), path, last_row=3, last_col=1)
+        with pytest.raises(ValueError):
+            body.write_string(5, 0, "after the child's rows: refused")
 
     ws = _write(tmp_path, fill)
     assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [["trước", None], ["r3", 3], ["r4", 4]]
+
+
+def _fail(_first: int):
+    yield "<row r=\"3\">"
+    raise OSError("disk full")
+
+
+def test_a_failure_in_the_forked_process_is_reported(tmp_path):
+    from consolidator.background import BackgroundError
+
+    with pytest.raises(BackgroundError, match="thân: OSError: disk full"):
+        _write(tmp_path, lambda body, _: body.rows_from(
+            bigsheet.rows_in_background("thân", tmp_path / "rows.xml", _fail, 3), tmp_path / "rows.xml", 3, 1))
