@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from . import formulas, layout
-from .model import Catalog, Indicator, Issue, make_issue
+from .model import Catalog, Indicator, Issue, Round, make_issue
 from .numbers import is_no_data, normalize_text, parse_bool, parse_number, parse_target
 from .xlsx import Cell, Sheet, Workbook, column_letters
 
@@ -117,7 +118,7 @@ def identify(workbook: Workbook, catalog: Catalog, file_name: str) -> tuple[Iden
         expected = layout.fingerprint(r.round_id, identity.unit_code, layout.locked_content(catalog, identity.unit_code))
         if identity.round_id == r.round_id and identity.fingerprint != expected:
             issues.append(make_issue("catalog-changed", sheet=layout.META_SHEET))
-        prefix = layout.unit_code_from_filename(file_name, catalog.unit_by_code)
+        prefix = _unit_code_from_filename(file_name, catalog)
         if prefix is not None and prefix != identity.unit_code:
             issues.append(make_issue("file-name-mismatch", value=file_name, params={"unit_code": identity.unit_code}))
     return identity, issues
@@ -130,10 +131,17 @@ def _identify_without_metadata(workbook: Workbook, catalog: Catalog, file_name: 
         code = by_name.get(normalize_text(sheet.value(layout.UNIT_NAME_ROW, 1)).upper())
         if code:
             return Identity(None, code, source="header")
-    prefix = layout.unit_code_from_filename(file_name, catalog.unit_by_code)
+    prefix = _unit_code_from_filename(file_name, catalog)
     if prefix is not None:
         return Identity(None, prefix, source="file name")
     return Identity(None, None, source="none")
+
+
+def _unit_code_from_filename(file_name: str, catalog: Catalog) -> str | None:
+    # Only the parts of the name before an "_" can be codes: looking those up costs less
+    # than testing each of a large catalog's units against the name, once per file.
+    prefixes = (file_name[:i] for i, ch in enumerate(file_name) if ch == "_")
+    return layout.unit_code_from_filename(file_name, [p for p in prefixes if p in catalog.unit_by_code])
 
 
 # --- locating the table ------------------------------------------------------------------------
@@ -148,24 +156,53 @@ def _column_key(text: object, lookup: Mapping[str, str]) -> str | None:
     return next((key for prefix, key in _LABEL_PREFIXES.items() if label.startswith(prefix)), None)
 
 
+class _ColumnKeys(dict):
+    """Cell text → _column_key (None: not a header label) for one round, remembered: the
+    same labels, titles and indicator names are in every file of the round."""
+
+    def __init__(self, round_: Round):
+        super().__init__()
+        self.lookup = layout.label_lookup(round_)
+
+    def __missing__(self, text: str) -> str | None:
+        key = _column_key(text, self.lookup)
+        if len(self) < 20_000 and len(text) <= 300:
+            self[text] = key
+        return key
+
+
+@lru_cache(maxsize=4)
+def _column_keys(round_: Round) -> _ColumnKeys:
+    return _ColumnKeys(round_)
+
+
+@lru_cache(maxsize=1)
+def _appendix_sheet_names() -> frozenset[str]:
+    """The appendix sheet's name in each language, normalised."""
+    return frozenset(layout.normalize_label(layout.sheet_names(lang)[0]) for lang in ("vi", "en"))
+
+
 def find_table(workbook: Workbook, catalog: Catalog) -> tuple[Sheet | None, int, dict[str, int]]:
     """The sheet, header row and column positions of the appendix table (None when absent)."""
-    lookup = layout.label_lookup(catalog.round)
-    names = {layout.normalize_label(layout.sheet_names(lang)[0]) for lang in ("vi", "en")}
+    keys = _column_keys(catalog.round)
+    names = _appendix_sheet_names()
     candidates = sorted(
         (s for s in workbook.sheets if s.name != layout.META_SHEET),
         key=lambda s: (layout.normalize_label(s.name) not in names, s.state != "visible"),
     )
     for sheet in candidates:
         # Only text cells near the top can be header labels; look at those, not at every
-        # position of the scan window (this runs once per returned file).
+        # position of the scan window (this runs once per returned file). In row and column
+        # order, so that a label found twice in a row counts where it is first.
+        found = []
+        for (row, col), cell in sheet.cells.items():
+            if row <= HEADER_SCAN_ROWS and col <= HEADER_SCAN_COLS and isinstance(cell.value, str):
+                key = keys[cell.value]
+                if key:
+                    found.append((row, col, key))
         by_row: dict[int, dict[str, int]] = {}
-        for (row, col), cell in sorted(sheet.cells.items()):
-            if row > HEADER_SCAN_ROWS or col > HEADER_SCAN_COLS or not isinstance(cell.value, str):
-                continue
-            key = _column_key(cell.value, lookup)
-            if key:
-                by_row.setdefault(row, {}).setdefault(key, col)
+        for row, col, key in sorted(found):
+            by_row.setdefault(row, {}).setdefault(key, col)
         if by_row:
             best_row = max(by_row, key=lambda r: (len(by_row[r]), -r))
             if len(by_row[best_row]) >= MIN_HEADER_MATCHES:
@@ -244,7 +281,7 @@ def read_file(workbook: Workbook, catalog: Catalog, file_name: str) -> FileReadi
     if sheet is None:
         issues.append(make_issue("appendix-not-found", params={"expected": layout.sheet_names("vi")[0]}))
         return FileReading(identity, None, (), tuple(issues), workbook.modified)
-    if layout.normalize_label(sheet.name) not in {layout.normalize_label(layout.sheet_names(l)[0]) for l in ("vi", "en")}:
+    if layout.normalize_label(sheet.name) not in _appendix_sheet_names():
         issues.append(make_issue("sheet-renamed", sheet=sheet.name, params={"expected": layout.sheet_names("vi")[0]}))
     labels = layout.header_labels(catalog.round, "vi")
     for key in ESSENTIAL_COLUMNS:
@@ -261,7 +298,7 @@ def read_file(workbook: Workbook, catalog: Catalog, file_name: str) -> FileReadi
 def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: Catalog, unit_code: str):
     targets = {t.indicator_code: t for t in catalog.targets_by_unit[unit_code]}
     letters = {key: column_letters(col) for key, col in columns.items()}
-    last_row = max((r for r, _ in sheet.cells), default=header_row)
+    last_row = max(sheet.cells, default=(header_row, 0))[0]
     rows: list[RowReading] = []
     issues: list[Issue] = []
     seen: dict[str, int] = {}

@@ -8,7 +8,9 @@ size while decompressing (a lying header cannot grow memory), and a cell's posit
 it is stored. `<dimension>` is never trusted. XML is streamed through expat with
 defusedxml's refusals installed (any DTD, entity declaration or external reference raises),
 so an entity bomb fails at once instead of expanding; expat handlers rather than
-ElementTree keep a 10 KB appendix under 2 ms and memory flat whatever a sheet's size.
+ElementTree keep memory flat whatever a sheet's size. Cells and shared strings in the plain
+shapes spreadsheet programs write are read without a Python call per element, expat still
+checking the part around them ("Plain parts" below): a 10 KB appendix takes under 2 ms.
 
 Anything unreadable becomes `UnreadableWorkbook` with an issue code of messages.toml.
 """
@@ -21,10 +23,11 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import NoReturn
 from xml.parsers import expat as pyexpat
 
 from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -273,6 +276,41 @@ def read_workbook(path: str | os.PathLike, limits: Limits = Limits(),
         raise UnreadableWorkbook("file-corrupt", reason=_reason(exc)) from None
 
 
+def check_package(path: str | os.PathLike, limits: Limits = Limits()) -> bytes:
+    """Make read_workbook's checks that come before any parsing, and return the file's bytes.
+
+    For a caller that reads the cells with another parser: the file size, what the bytes are
+    (sniffed, not the name: the same refusals as read_workbook), and the zip's central
+    directory (member count, declared sizes, compression ratio). No member is read. Parse
+    the returned bytes, not `path` again, so that what is parsed is what was checked.
+    Raises UnreadableWorkbook; errors opening `path` itself are OSErrors.
+    """
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limits.max_file_bytes:
+            raise UnreadableWorkbook("file-too-large", reason=_too_big("file size", size, limits.max_file_bytes))
+        data = fh.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:  # grew while we looked
+        raise UnreadableWorkbook("file-too-large", reason=_too_big("file size", len(data), limits.max_file_bytes))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data)) if data.startswith(_ZIP_MAGIC) else None
+    except _ERRORS:
+        zf = None
+    tail = data[-_SNIFF_BYTES:] if len(data) > _SNIFF_BYTES else b""
+    kind = _sniff_bytes(data[:_SNIFF_BYTES], tail, zf)
+    if kind != "xlsx":
+        raise _refusal(kind, data, zf)
+    if zf is None:
+        raise UnreadableWorkbook("file-corrupt", reason="the zip archive is incomplete")
+    try:
+        _Reader(zf, limits)  # the constructor checks the central directory; nothing is parsed
+    except UnreadableWorkbook:
+        raise
+    except _ERRORS as exc:
+        raise UnreadableWorkbook("file-corrupt", reason=_reason(exc)) from None
+    return data
+
+
 def _refusal(kind: str, data: bytes, zf: zipfile.ZipFile | None) -> UnreadableWorkbook:
     if kind == "empty":
         return UnreadableWorkbook("file-empty")
@@ -309,6 +347,9 @@ def _reason(exc: BaseException) -> str:
     elif type(exc).__module__.startswith("defusedxml"):
         text = "XML with a DTD or entity declarations (refused)"
     return text[:120]
+
+
+_CHUNK = 256 * 1024  # what a part is parsed in
 
 
 class _Bounded:
@@ -441,6 +482,40 @@ def _position(ref: str) -> tuple[int, int]:
     return pos
 
 
+def _parser(start=None, end=None, text=None):
+    """An expat parser with defusedxml's refusals installed: any DTD or entity raises.
+
+    No namespace processing: elements are matched by local name, so a document that
+    spells the main namespace with a prefix ("x:c") reads like one that does not.
+    """
+    parser = pyexpat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+    parser.ExternalEntityRefHandler = _refuse_external
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.buffer_text = True
+    if start is not None:
+        parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    return parser
+
+
+def _run(parser, chunks: Iterable[bytes]) -> None:
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Done:
+        pass
+
+
+_FORMATS: dict[bytes, tuple[str, ...]] = {}  # styles part → what _Reader._formats makes of it
+
+
 class _Reader:
     def __init__(self, zf: zipfile.ZipFile, limits: Limits):
         self.zf, self.limits = zf, limits
@@ -466,35 +541,21 @@ class _Reader:
     def _info(self, name: str) -> zipfile.ZipInfo | None:
         return self.members.get(name.lower())
 
-    def _parse(self, name: str, start, end=None, text=None) -> None:
-        """Stream one XML part through expat handlers, refusing any DTD as defusedxml does.
+    def _parse(self, name: str, start, end=None, text=None, xml: bytes | None = None) -> None:
+        self._feed(name, _parser(start, end, text), xml)
 
-        No namespace processing: elements are matched by local name, so a document that
-        spells the main namespace with a prefix ("x:c") reads like one that does not.
-        """
+    def _feed(self, name: str, parser, xml: bytes | None = None) -> None:
+        """Stream one XML part through a parser made by `_parser`; `xml`: the part as `_small`
+        read it, if it has been."""
+        if xml is not None:
+            _run(parser, (xml,))
+            return
         info = self._info(name)
         if info is None:
             raise KeyError(name)
-        parser = pyexpat.ParserCreate()
-        parser.StartDoctypeDeclHandler = _refuse_doctype
-        parser.EntityDeclHandler = _refuse_entity
-        parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
-        parser.ExternalEntityRefHandler = _refuse_external
-        parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.buffer_text = True
-        parser.StartElementHandler = start
-        if end is not None:
-            parser.EndElementHandler = end
-        if text is not None:
-            parser.CharacterDataHandler = text
         with self.zf.open(info) as raw:
             source = _Bounded(raw, info.file_size, name)
-            try:
-                while chunk := source.read(256 * 1024):
-                    parser.Parse(chunk, False)
-                parser.Parse(b"", True)
-            except _Done:
-                pass
+            _run(parser, iter(lambda: source.read(_CHUNK), b""))
 
     def _rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationship id → (type, member name) for a part."""
@@ -534,7 +595,7 @@ class _Reader:
         self._parse(workbook_part, start, end)
         base = workbook_part.rpartition("/")[0]
         strings: list[str] | None = None
-        formats: list[str] = []
+        formats: Sequence[str] = ()
         out = []
         for name, state, (rel_type, target) in listed:
             cells: dict = {}
@@ -560,6 +621,10 @@ class _Reader:
         strings: list[str] = []
         if part is None:
             return strings
+        xml = self._small(part)
+        plain = None if xml is None else _read_plain_shared_strings(xml)
+        if plain is not None:
+            return plain
         names = _local_names()
         parts: list[str] = []
         buf: list[str] | None = None
@@ -592,14 +657,19 @@ class _Reader:
             if buf is not None:
                 buf.append(data)
 
-        self._parse(part, start, end, text)
+        self._parse(part, start, end, text, xml)
         return strings
 
-    def _formats(self, rels, base: str) -> list[str]:
+    def _formats(self, rels, base: str) -> Sequence[str]:
         """cellXfs index → number format code."""
         part = self._part_of_type(rels, "/styles", f"{base}/styles.xml")
         if part is None:
-            return []
+            return ()
+        # The files of a round share their styles part, and its many attributes are slow
+        # to parse: the result is remembered by the part's bytes.
+        xml = self._small(part)
+        if xml in _FORMATS:
+            return _FORMATS[xml]
         names = _local_names()
         custom: dict[int, str] = {}
         ids: list[int] = []
@@ -620,8 +690,11 @@ class _Reader:
             if names[name] == "cellXfs":
                 raise _Done  # the rest (cell styles, dxfs, colours) is not needed
 
-        self._parse(part, start, end)
-        return [custom.get(i) or BUILTIN_FORMATS.get(i, "General") for i in ids]
+        self._parse(part, start, end, None, xml)
+        formats = tuple(custom.get(i) or BUILTIN_FORMATS.get(i, "General") for i in ids)
+        if xml is not None and len(xml) <= 64 * 1024 and len(_FORMATS) < 32:
+            _FORMATS[xml] = formats
+        return formats
 
     def _modified(self) -> datetime | None:
         if self._info("docProps/core.xml") is None:
@@ -653,94 +726,317 @@ class _Reader:
             return None  # metadata only: a damaged core.xml does not make the cells unreadable
         return _utc(found[0].strip()) if found else None
 
-    def _sheet(self, part: str, sheet_name: str, strings: list[str], formats: list[str]) -> dict:
-        lim = self.limits
-        max_row, max_col, max_cells = lim.max_row, lim.max_col, lim.max_cells
-        cells: dict[tuple[int, int], Cell] = {}
-        shared: dict[str, tuple[str, str]] = {}  # shared formula si → (formula, master ref)
-        names = _local_names()
-        n_formats = len(formats)
-        default_format = formats[0] if formats else "General"
-        # Parser state: position, the open cell's attributes, and the text being collected.
-        row = col = count = 0
-        in_data = in_inline = phonetic = False
-        t = s = v = formula = f_attrs = None
-        inline: list[str] | None = None
-        buf: list[str] | None = None
+    def _small(self, name: str) -> bytes | None:
+        """A whole part that `_feed` would read in one chunk, read the way it reads it; else None."""
+        info = self._info(name)
+        if info is None or info.file_size > _CHUNK:
+            return None
+        with self.zf.open(info) as raw:
+            return _Bounded(raw, info.file_size, name).read(_CHUNK)
 
-        def start(name, attrs):
-            nonlocal row, col, count, in_data, in_inline, phonetic, t, s, v, formula, f_attrs, inline, buf
-            if not in_data:
-                if names[name] == "sheetData":
-                    in_data = True
-                return
-            local = names[name]
-            if local == "c":
-                ref = attrs.get("r")
+    def _sheet(self, part: str, sheet_name: str, strings: list[str], formats: Sequence[str]) -> dict:
+        xml = self._small(part)
+        if xml is not None:
+            sheet = _SheetCells(sheet_name, self.limits, strings, formats)
+            if _read_plain_sheet_data(xml, sheet):
+                return sheet.cells
+        sheet = _SheetCells(sheet_name, self.limits, strings, formats)
+        self._feed(part, _sheet_parser(sheet), xml)
+        return sheet.cells
+
+
+class _SheetCells:
+    """The cells of a sheet as its <sheetData> is read, by expat (`_sheet_parser`) or, for
+    plain content, by `read_plain`. A cell's position and the limits are checked as the
+    cell opens, before anything of it is stored.
+    """
+
+    def __init__(self, sheet_name: str, limits: Limits, strings: list[str], formats: Sequence[str]):
+        self.sheet_name, self.strings, self.formats = sheet_name, strings, formats
+        self.max_row, self.max_col, self.max_cells = limits.max_row, limits.max_col, limits.max_cells
+        self.cells: dict[tuple[int, int], Cell] = {}
+        self.shared: dict[str, tuple[str, str]] = {}  # shared formula si → (formula, master ref)
+        self.row = self.col = self.count = 0
+        default = formats[0] if formats else "General"
+        self.format_of = {None: default, "": default}  # s attribute → number format
+
+    def start_row(self, r: str | None) -> None:
+        self.row = int(r) if r else self.row + 1
+        self.col = 0
+
+    def start_cell(self, ref: str | None) -> None:
+        if ref:
+            row, col = _REF_CACHE.get(ref) or _position(ref)
+        else:
+            row, col = self.row, self.col + 1
+        self.row, self.col = row, col
+        count = self.count = self.count + 1
+        if row > self.max_row or col > self.max_col or count > self.max_cells or row < 1:
+            self.refuse(row, col, count)
+
+    def refuse(self, row: int, col: int, count: int) -> NoReturn:
+        if row > self.max_row or col > self.max_col or count > self.max_cells:
+            raise UnreadableWorkbook("sheet-too-large", sheet=self.sheet_name, cell=f"{column_letters(col)}{row}")
+        raise ValueError("cell outside a row")
+
+    def formula(self, text: str, attrs: Mapping[str, str]) -> str:
+        return _formula(text, attrs, self.row, self.col, self.shared)
+
+    def end_cell(self, t: str | None, s: str | None, v: str | None, formula: str | None,
+                 inline: list[str] | None) -> None:
+        if v is None and formula is None and inline is None:
+            return  # formatting only
+        cell = _cell(t, v, formula, inline, self.format_of.get(s) or self.number_format(s), self.strings)
+        if cell is not None:
+            self.cells[self.row, self.col] = cell
+
+    def number_format(self, s: str) -> str:
+        i = int(s)
+        found = self.format_of[s] = self.formats[i] if 0 <= i < len(self.formats) else "General"
+        return found
+
+    def read_plain(self, region: str) -> bool:
+        """Read <sheetData> content made only of _SHEET_TOKEN's tokens; False if it is not.
+
+        What `start_row`, `start_cell`, `formula` and `end_cell` do for expat, done in one
+        loop with the position in local variables: this runs for every cell of every file.
+        """
+        cells, strings, shared, format_of, refs = self.cells, self.strings, self.shared, self.format_of, _REF_CACHE
+        max_row, max_col, max_cells = self.max_row, self.max_col, self.max_cells
+        known: dict[str, dict[str, str] | None] = {}
+        row = col = count = depth = 0
+        m = None
+        for m in iter(_SHEET_TOKEN.scanner(region).match, None):
+            cell_tag, ref, s, t, f_attrs, f_text, v, row_ref, row_attrs, row_closed = m.groups()
+            if cell_tag:
                 if ref:
-                    row, col = _position(ref)
+                    row, col = refs.get(ref) or _position(ref)
                 else:
                     col += 1
                 count += 1
-                if row > max_row or col > max_col or count > max_cells:
-                    raise UnreadableWorkbook("sheet-too-large", sheet=sheet_name, cell=f"{column_letters(col)}{row}")
-                if row < 1:
-                    raise ValueError("cell outside a row")
-                t, s = attrs.get("t"), attrs.get("s")
-                v = formula = inline = None
-            elif local == "v" or local == "f":
-                buf = []
-                if local == "f":
-                    f_attrs = attrs
-            elif local == "row":
-                r = attrs.get("r")
-                row = int(r) if r else row + 1
-                col = 0
-            elif local == "is":
-                in_inline, inline = True, []
-            elif local == "t":
-                if in_inline and not phonetic:
-                    buf = []
-            elif local == "rPh":
-                phonetic = True
-
-        def end(name):
-            nonlocal in_data, in_inline, phonetic, v, formula, buf
-            if not in_data:
-                return
-            local = names[name]
-            if local == "c":
-                if v is None and formula is None and inline is None:
-                    return  # formatting only
-                number_format = default_format
-                if s:
-                    i = int(s)
-                    number_format = formats[i] if 0 <= i < n_formats else "General"
-                cell = _cell(t, v, formula, inline, number_format, strings)
+                if row > max_row or col > max_col or count > max_cells or row < 1:
+                    self.refuse(row, col, count)
+                if v is None and f_attrs is None:
+                    continue  # formatting only
+                formula = None
+                if f_attrs is not None:
+                    attrs = _attributes(f_attrs, known)
+                    if attrs is None:
+                        return False
+                    formula = _formula(_xml_text(f_text or ""), attrs, row, col, shared)
+                if v is not None and "&" in v:
+                    v = _xml_text(v)
+                cell = _cell(t, v, formula, None, format_of.get(s) or self.number_format(s), strings)
                 if cell is not None:
                     cells[row, col] = cell
-            elif local == "v":
-                v, buf = "".join(buf), None
-            elif local == "f":
-                formula = _formula("".join(buf), f_attrs, row, col, shared)
-                buf = None
-            elif local == "t":
-                if buf is not None and inline is not None:
-                    inline.append("".join(buf))
-                buf = None
-            elif local == "is":
-                in_inline = False
-            elif local == "rPh":
-                phonetic = False
-            elif local == "sheetData":
-                in_data = False
+            elif row_attrs is not None:
+                # r is read from its own group: one among the others would be out of order or twice.
+                if row_attrs and (' r="' in row_attrs or _attributes(row_attrs, known) is None):
+                    return False
+                row = int(row_ref) if row_ref else row + 1
+                col = 0
+                if not row_closed:
+                    depth += 1
+            else:
+                depth -= 1
+                if depth < 0:
+                    return False
+        return (m.end() if m else 0) == len(region) and depth == 0
 
-        def text(data):
-            if buf is not None:
-                buf.append(data)
 
-        self._parse(part, start, end, text)
-        return cells
+def _sheet_parser(sheet: _SheetCells):
+    """An expat parser that reads any sheet's <sheetData> into `sheet`."""
+    names = _local_names()
+    start_cell, start_row, end_cell, formula_of = sheet.start_cell, sheet.start_row, sheet.end_cell, sheet.formula
+    # The open cell's attributes and contents, and the text being collected.
+    in_inline = phonetic = False
+    t = s = v = formula = f_attrs = None
+    inline: list[str] | None = None
+    buf: list[str] | None = None
+
+    # Outside <sheetData> (columns, validations, merges) only a start handler runs, looking
+    # for it: a call into Python per element is most of what parsing a sheet costs.
+    def outside(name, attrs):
+        if names[name] == "sheetData":
+            parser.StartElementHandler, parser.EndElementHandler = start, end
+
+    def start(name, attrs):
+        nonlocal in_inline, phonetic, t, s, v, formula, f_attrs, inline, buf
+        local = names[name]
+        if local == "c":
+            start_cell(attrs.get("r"))
+            t, s = attrs.get("t"), attrs.get("s")
+            v = formula = inline = None
+        elif local == "v":
+            buf = []
+        elif local == "row":
+            start_row(attrs.get("r"))
+        elif local == "f":
+            buf, f_attrs = [], attrs
+        elif local == "is":
+            in_inline, inline = True, []
+        elif local == "t":
+            if in_inline and not phonetic:
+                buf = []
+        elif local == "rPh":
+            phonetic = True
+
+    def end(name):
+        nonlocal in_inline, phonetic, v, formula, buf
+        local = names[name]
+        if local == "c":
+            end_cell(t, s, v, formula, inline)
+        elif local == "v":
+            v, buf = "".join(buf), None
+        elif local == "f":
+            formula = formula_of("".join(buf), f_attrs)
+            buf = None
+        elif local == "t":
+            if buf is not None and inline is not None:
+                inline.append("".join(buf))
+            buf = None
+        elif local == "is":
+            in_inline = False
+        elif local == "rPh":
+            phonetic = False
+        elif local == "sheetData":
+            parser.StartElementHandler, parser.EndElementHandler = outside, None
+
+    def text(data):
+        if buf is not None:
+            buf.append(data)
+
+    parser = _parser(outside, None, text)
+    return parser
+
+
+# ---------------------------------------------------------------------------------------
+# Plain parts, read without a call into Python per XML element
+#
+# Expat calls a Python handler for every element, and those calls are most of what reading
+# a sheet costs. Excel, LibreOffice, openpyxl and xlsxwriter write cells and shared strings
+# in a few fixed shapes, which regular expressions read in one pass; expat, with the same
+# refusals, still parses everything around them, so the whole part is checked. The
+# expressions admit only well-formed markup that expat would pass on unchanged: one space
+# between attributes, double quotes, the five predefined entities and no other reference,
+# no tab, line break or carriage return that expat would normalise, no character XML
+# forbids. A part with anything else (a comment, CDATA, inline strings, other attributes
+# or encodings, a second <sheetData>) or that is not well-formed is streamed through expat
+# instead, from the start, so that what it gives, or the error it raises, is streaming's.
+# A cell's own error (a limit, a bad reference, a missing shared string) is raised as it
+# is met, as streaming would: all before it has been checked already.
+
+_PROLOG = re.compile(  # one that leaves the bytes UTF-8 for expat
+    rb'(?:\xef\xbb\xbf)?(?:<\?xml version="1\.0"(?: encoding="[Uu][Tt][Ff]-8")?(?: standalone="(?:yes|no)")?\?>)?')
+_VALUE = r'"([^"<&\x00-\x1f\ufffe\uffff]*)"'
+_ATTRS = r'((?: [A-Za-z_:][A-Za-z0-9_.:-]*="[^"<&\x00-\x1f\ufffe\uffff]*")*)'
+_ATTR = re.compile(r' ([^=]+)="([^"]*)"')
+_CHARS = r'[^<&\x00-\x08\x0b-\x1f\ufffe\uffff]*'
+_TEXT = f"({_CHARS}(?:&(?:lt|gt|amp|quot|apos);{_CHARS})*)"
+_SHEET_TOKEN = re.compile(
+    f"(<c)(?: r={_VALUE})?(?: s={_VALUE})?(?: t={_VALUE})?"
+    f"(?:/>|>(?:<f{_ATTRS}(?:/>|>{_TEXT}</f>))?(?:<v>{_TEXT}</v>)?</c>)"
+    f"|<row(?: r={_VALUE})?{_ATTRS}(/?)>"
+    f"|</row>")
+_SHARED_STRING = re.compile(f'<si><t(?: xml:space="preserve")?>{_TEXT}</t></si>')
+_SST_START = re.compile(rb'<sst(?: [A-Za-z_:][A-Za-z0-9_.:-]*="[^"<]*")*>')
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+
+
+def _xml_text(text: str) -> str:
+    if "&" in text:
+        for entity, char in _ENTITIES:
+            text = text.replace(entity, char)
+    return text
+
+
+def _attributes(text: str, known: dict[str, dict[str, str] | None]) -> dict[str, str] | None:
+    """The attributes matched by _ATTRS as a dict; None if a name repeats (expat refuses that)."""
+    if text not in known:
+        pairs = _ATTR.findall(text)
+        attrs = dict(pairs)
+        known[text] = attrs if len(attrs) == len(pairs) else None
+    return known[text]
+
+
+# The ends of parts that expat has accepted, each with the elements open where it starts.
+# The files of a round share most of a sheet's markup after <sheetData> (validations,
+# merged cells, page setup), and checking it again is a third of what a sheet costs. With
+# no DTD and UTF-8 bytes nothing else about what comes before changes how expat reads it.
+_WELL_FORMED_ENDS: set[tuple[tuple[str, ...], bytes]] = set()
+
+
+def _plain_region(xml: bytes, start: int, end: int, element: str) -> tuple[str, Callable[[], bool]] | None:
+    """The text of xml[start:end], the content of `element`, if the bytes are UTF-8 with no
+    comment, CDATA, processing instruction or DTD before `start`, and expat accepts them up
+    to `start`, where the start tag of `element` ends; else None.
+
+    Also returns `finish`, to call once the text is read: it parses the part from `end` on,
+    as if xml[start:end] were not there, and says whether all of it was well-formed.
+    """
+    head = xml[:start]
+    if b"<!" in head or b"<?" in head[_PROLOG.match(head).end():]:
+        return None
+    try:
+        region = xml[start:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "]]>" in region:
+        return None
+    open_elements: list[str] = []
+    parser = _parser(lambda name, attrs: open_elements.append(name), lambda name: open_elements.pop())
+    try:
+        parser.Parse(head, False)
+    except _ERRORS:
+        return None
+    if open_elements[-1:] != [element]:  # not where it should be, or expat still holds it back
+        return None
+
+    def finish() -> bool:
+        rest = xml[end:]
+        key = (tuple(open_elements), rest)
+        if key in _WELL_FORMED_ENDS:
+            return True
+        parser.StartElementHandler = parser.EndElementHandler = None
+        try:
+            parser.Parse(rest, True)
+        except _ERRORS:
+            return False
+        if len(_WELL_FORMED_ENDS) < 16:
+            _WELL_FORMED_ENDS.add(key)
+        return True
+
+    return region, finish
+
+
+def _read_plain_sheet_data(xml: bytes, sheet: _SheetCells) -> bool:
+    """Read a sheet's <sheetData> into `sheet` if it is written plainly; False if not."""
+    start, end = xml.find(b"<sheetData>") + len(b"<sheetData>"), xml.find(b"</sheetData>")
+    if xml.count(b"sheetData") != 2 or not len(b"<sheetData>") <= start <= end:
+        return False
+    plain = _plain_region(xml, start, end, "sheetData")
+    if plain is None:
+        return False
+    region, finish = plain
+    return sheet.read_plain(region) and finish()
+
+
+def _read_plain_shared_strings(xml: bytes) -> list[str] | None:
+    """The shared strings if the part holds only plain <si><t>…</t></si> items; else None."""
+    root = _SST_START.search(xml)
+    end = xml.rfind(b"</sst>")
+    if root is None or end < root.end() or xml[_PROLOG.match(xml).end():root.start()].strip():
+        return None
+    plain = _plain_region(xml, root.end(), end, "sst")
+    if plain is None:
+        return None
+    region, finish = plain
+    strings = []
+    m = None
+    for m in iter(_SHARED_STRING.scanner(region).match, None):
+        text = m.group(1)
+        strings.append(_unescape(_xml_text(text)) if "&" in text or "_x" in text else text)
+    return strings if (m.end() if m else 0) == len(region) and finish() else None
 
 
 def _cell(t, v, formula, inline, number_format, strings) -> Cell | None:
@@ -750,7 +1046,7 @@ def _cell(t, v, formula, inline, number_format, strings) -> Cell | None:
             return Cell(_unescape("".join(inline)), "s", formula, number_format)
         v = None
     if v is None or (not v.strip() and t not in ("s", "str", "inlineStr")):
-        return Cell(None, "blank", formula, number_format) if formula is not None else None
+        return _text_cell(None, "blank", formula, number_format) if formula is not None else None
     if t is None or t == "n":
         try:
             number = float(v)
@@ -763,13 +1059,29 @@ def _cell(t, v, formula, inline, number_format, strings) -> Cell | None:
         i = int(v)
         if i < 0:
             raise IndexError(i)
-        return Cell(strings[i], "s", formula, number_format)
+        return _text_cell(strings[i], "s", formula, number_format)
     if t == "b":
         return Cell(v.strip() in ("1", "true"), "b", formula, number_format)
     if t == "e":
         return Cell(v, "e", formula, number_format)
     # "str" (a formula's string result), "d" (an ISO date, kept as its text) or unknown
     return Cell(_unescape(v), "s", formula, number_format)
+
+
+_TEXT_CELLS: dict[tuple[str | None, str, str | None, str], Cell] = {}
+
+
+def _text_cell(value: str | None, kind: str, formula: str | None, number_format: str) -> Cell:
+    """A text cell or an uncalculated formula, one object for each: labels, names, codes,
+    targets and formulas recur in every file of a round, and making a Cell costs more than
+    finding it."""
+    key = (value, kind, formula, number_format)
+    cell = _TEXT_CELLS.get(key)
+    if cell is None:
+        cell = Cell(value, kind, formula, number_format)
+        if len(_TEXT_CELLS) < 20_000 and len(value or "") + len(formula or "") <= 300:
+            _TEXT_CELLS[key] = cell
+    return cell
 
 
 def _formula(text: str, attrs, row: int, col: int, shared) -> str:
