@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -82,18 +83,31 @@ def _worker_main(conn: Connection, catalog: Catalog, memory_bytes: int) -> None:
         conn.send((index, read_outcome(path, catalog)))
 
 
+# Files given to a worker ahead of time: the next path is already in its pipe when it
+# finishes one, instead of the worker waiting for the parent to be scheduled, take its
+# result and answer. Its time limit runs from when the file before it was done.
+IN_FLIGHT = 2
+
+
 class _Worker:
     def __init__(self, ctx, catalog: Catalog, limits: WorkerLimits):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, catalog, limits.memory_bytes), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple[int, Path] | None = None
-        self.started = 0.0
+        self.tasks: deque[tuple[int, Path]] = deque()  # given, in order; the first is being read
+        self.started = 0.0  # when the first of them began
 
     def give(self, index: int, path: Path) -> None:
-        self.task, self.started = (index, path), time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append((index, path))
         self.conn.send((index, path))
+
+    def done(self) -> tuple[int, Path]:
+        """The file being read is done; the next one given, if any, begins now."""
+        self.started = time.monotonic()
+        return self.tasks.popleft()
 
     def kill(self) -> None:
         self.process.kill()
@@ -121,49 +135,48 @@ def read_in_workers(
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     count = max(1, min(limits.workers or os.cpu_count() or 1, len(paths)))
     workers = [_Worker(ctx, catalog, limits) for _ in range(count)]
-    pending = list(enumerate(paths))[::-1]
+    pending = deque(enumerate(paths))
+
+    def top_up(w: _Worker) -> None:
+        while pending and len(w.tasks) < IN_FLIGHT:
+            w.give(*pending.popleft())
+
+    def replace(dead: _Worker) -> None:
+        # The files it was given after the one it died on go to its successor, first.
+        pending.extendleft(reversed(dead.tasks))
+        fresh = _Worker(ctx, catalog, limits)
+        workers[workers.index(dead)] = fresh
+        top_up(fresh)
+
     try:
         for w in workers:
-            if pending:
-                w.give(*pending.pop())
-        busy = {w.conn: w for w in workers if w.task}
-        while busy:
-            ready = wait(list(busy), timeout=1.0)
-            now = time.monotonic()
-            for conn in ready:
-                w = busy.pop(conn)
-                index, path = w.task
+            top_up(w)
+        while any(w.tasks for w in workers):
+            busy = {w.conn: w for w in workers if w.tasks}
+            for conn in wait(list(busy), timeout=1.0):
+                w = busy[conn]
                 try:
-                    got_index, outcome = conn.recv()
+                    _, outcome = conn.recv()
                 except (EOFError, OSError):
-                    # The worker died on this file: a native crash or the memory limit.
+                    # The worker died on the file it was reading: a native crash or the memory limit.
                     w.kill()
-                    outcome = _failed(path, "file-reader-crashed", {})
-                    w = _replace(workers, w, ctx, catalog, limits)
+                    index, path = w.tasks.popleft()
+                    yield index, _failed(path, "file-reader-crashed", {})
+                    replace(w)
+                    continue
+                index, _ = w.done()
                 yield index, outcome
-                w.task = None
-                if pending:
-                    w.give(*pending.pop())
-                    busy[w.conn] = w
-            for conn, w in list(busy.items()):
-                if w.task and now - w.started > limits.seconds_per_file:
-                    index, path = w.task
-                    busy.pop(conn)
+                top_up(w)
+            now = time.monotonic()
+            for w in list(workers):
+                if w.tasks and now - w.started > limits.seconds_per_file:
                     w.kill()
+                    index, path = w.tasks.popleft()
                     yield index, _failed(path, "file-timeout", {"seconds": int(limits.seconds_per_file)})
-                    w = _replace(workers, w, ctx, catalog, limits)
-                    if pending:
-                        w.give(*pending.pop())
-                        busy[w.conn] = w
+                    replace(w)
     finally:
         for w in workers:
             w.stop() if w.process.is_alive() else w.conn.close()
-
-
-def _replace(workers: list[_Worker], dead: _Worker, ctx, catalog: Catalog, limits: WorkerLimits) -> _Worker:
-    fresh = _Worker(ctx, catalog, limits)
-    workers[workers.index(dead)] = fresh
-    return fresh
 
 
 def _stamp(path: Path) -> tuple[datetime, str]:

@@ -68,3 +68,16 @@ def test_validation_results_are_unchanged_by_bad_files(batch):
     assert values(mixed) == values(alone)
     assert [s.status for s in mixed.submissions[:3]] == ["unreadable"] * 3
     assert alone.summary()["units_valid"] == mixed.summary()["units_valid"] == 3
+
+
+def test_files_queued_behind_a_failure_are_read_by_the_next_worker(batch):
+    # One worker, given two files at a time: the file queued behind a crash or a hang must
+    # be read by its successor, not lost or blamed.
+    catalog, good, bad = batch
+    paths = [bad[0], good[0], bad[1], good[1], good[2]]
+    limits = WorkerLimits(seconds_per_file=2, workers=1)
+    results = dict(read_in_workers(paths, catalog, limits))
+    assert sorted(results) == list(range(len(paths)))
+    codes = [results[i].unreadable.code if results[i].unreadable else None for i in range(len(paths))]
+    assert codes == ["file-reader-crashed", None, "file-timeout", None, None]
+    assert all(results[i].reading.identity.unit_code for i in (1, 3, 4))
