@@ -62,6 +62,12 @@ def read_outcome(path: Path, catalog: Catalog) -> ReadOutcome:
 
 def _worker_main(conn: Connection, catalog: Catalog, memory_bytes: int) -> None:
     import faulthandler
+    import gc
+
+    # Everything inherited from the parent (the catalog, pandas) lives as long as the worker:
+    # left out of the collector's passes, which would walk it again and again and copy the
+    # pages it touches.
+    gc.freeze()
 
     # A worker killed by a hostile file is expected and reported as that file's verdict;
     # an interpreter dump on the clerk's terminal would only alarm.
