@@ -11,6 +11,7 @@ from pathlib import Path
 from . import formulas
 from .errors import ConsolidatorError
 from .fileio import atomic_output
+from .gcpause import collector_paused
 from .model import Catalog
 from .rollup import Row, reported_values, roll_up, subtree
 from .validate import ValidationReport, validate_files
@@ -53,7 +54,8 @@ class Consolidation:
         Built once: the workbook's data sheet and `--data-out` both need it.
         """
         if self._table is None:
-            self._table = long_table(self.catalog, self.rows)
+            with collector_paused():
+                self._table = long_table(self.catalog, self.rows)
         return self._table
 
 
@@ -73,7 +75,8 @@ def consolidate(
         branch = set(subtree(catalog, root))
         report.submissions = [s for s in report.submissions if s.unit_code is None or s.unit_code in branch]
         report.units = [u for u in report.units if u.unit_code in branch]
-    rows = roll_up(catalog, reported_values(report.submissions, accept_partial), root)
+    with collector_paused():
+        rows = roll_up(catalog, reported_values(report.submissions, accept_partial), root)
     return Consolidation(catalog, report, rows, root, accept_partial)
 
 
@@ -186,7 +189,8 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
     table = result.table()
     data = Forked(str(data_out), write_data, table, data_out) if data_out is not None else None
     try:
-        write_consolidated(result, output, lang)
+        with collector_paused():
+            write_consolidated(result, output, lang)
     except BaseException:
         if data is not None:
             with contextlib.suppress(ConsolidatorError):  # the workbook's failure is the one to tell

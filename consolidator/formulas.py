@@ -88,17 +88,15 @@ def pace(
     gives way to the next one down.
     """
     up = direction != DECREASE
-    rules = []
     if measure == CUMULATIVE:
-        rules.append(lambda: _div(result, elapsed * target) if up else _div(elapsed * target, result))
-    if measure in (CUMULATIVE, LEVEL) and baseline is not None and baseline != target:
-        rules.append(lambda: _ratio_then_share((result - baseline), (target - baseline), elapsed))
-    rules.append(lambda: _div(result, target) if up else _div(target, result))
-    for rule in rules:
-        value = rule()
+        value = _div(result, elapsed * target) if up else _div(elapsed * target, result)
         if value is not None:
             return value
-    return None
+    if measure in (CUMULATIVE, LEVEL) and baseline is not None and baseline != target:
+        value = _ratio_then_share(result - baseline, target - baseline, elapsed)
+        if value is not None:
+            return value
+    return _div(result, target) if up else _div(target, result)
 
 
 def _ratio_then_share(done: float, needed: float, elapsed: float) -> float | None:

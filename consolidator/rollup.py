@@ -106,9 +106,10 @@ def roll_up(
             expected_kids = [c for c in kids if expected_below.get((c, ind.code))]
             expected_below[key] = own_target is not None or bool(expected_kids)
             own: _Value | None = None
+            own_bound = own_target.bound(ind.direction) if own_target is not None else None
             if own_target is not None:
                 rep, source = reported.get(key, (None, ""))
-                t = own_target.bound(ind.direction)
+                t = own_bound
                 result = rep.result if rep else None
                 own = _Value(result)
                 direction, measure = _evaluation_kind(ind, False)
@@ -143,7 +144,7 @@ def roll_up(
             else:
                 value_of[key] = _Value(None)
             if own_target is not None:
-                target_of[key] = own_target.bound(ind.direction)
+                target_of[key] = own_bound
                 baseline_of[key] = own_target.baseline
             elif rollup_row is not None:
                 target_of[key], baseline_of[key] = rollup_row.target, rollup_row.baseline

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import formulas
+from .gcpause import collector_paused
 from .model import Catalog, Issue, make_issue
 from .reader import FileReading, RowReading, read_file
 from .workers import ReadOutcome, WorkerLimits, read_in_workers
@@ -180,14 +181,16 @@ def validate_files(
     Files are read in worker processes (workers.py): a file that crashes, hangs or floods
     the reader is marked unreadable and the rest of the batch goes on.
     """
-    outcomes: list[ReadOutcome | None] = [None] * len(paths)
-    for index, outcome in progress(read_in_workers(paths, catalog, limits), length=len(paths)):
-        outcomes[index] = outcome
-    readings = [o.reading for o in outcomes]
-    row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings], [r.sheet if r else None for r in readings])
-    submissions = [_submission(o, row_issues.get(n, [])) for n, o in enumerate(outcomes)]
-    submissions = rank_duplicates(catalog, submissions)
-    return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions))
+    with collector_paused():
+        outcomes: list[ReadOutcome | None] = [None] * len(paths)
+        for index, outcome in progress(read_in_workers(paths, catalog, limits), length=len(paths)):
+            outcomes[index] = outcome
+        readings = [o.reading for o in outcomes]
+        row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings],
+                                [r.sheet if r else None for r in readings])
+        submissions = [_submission(o, row_issues.get(n, [])) for n, o in enumerate(outcomes)]
+        submissions = rank_duplicates(catalog, submissions)
+        return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions))
 
 
 def _submission(outcome: ReadOutcome, row_issues: list[Issue]) -> Submission:
