@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 LANG = click.Choice(["vi", "en"])
+LEFT_OUT_SHOWN = 30
 
 
 class CatalogRefused(click.ClickException):
@@ -206,6 +207,10 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
     summary = result.report.summary()
     click.echo(f"{summary['units_valid']}/{summary['units_expected']} units valid; "
                f"{len(result.left_out)} submission(s) left out{' (valid rows taken)' if accept_partial else ''}.")
-    for s in result.left_out:
+    # The clerk needs the first few here; the workbook's submission sheet has them all
+    # (at ten thousand files, thousands of lines would bury the summary above).
+    for s in result.left_out[:LEFT_OUT_SHOWN]:
         click.echo(f"  {s.unit_code or '?'}: {s.path.name} ({s.status}, {s.errors} error(s))")
+    if len(result.left_out) > LEFT_OUT_SHOWN:
+        click.echo(f"  ... and {len(result.left_out) - LEFT_OUT_SHOWN} more: every file is listed in the workbook.")
     sys.exit(1 if result.left_out else 0)

@@ -128,3 +128,15 @@ def test_a_data_table_that_cannot_be_written_is_reported_and_the_workbook_still_
     assert str(data) in result.output
     assert openpyxl.load_workbook(out).sheetnames[0] == "Tổng hợp"
     assert not data.exists()
+
+
+def test_a_long_list_of_left_out_files_is_cut_short_on_the_terminal(tmp_path, catalog_path, inbox, monkeypatch):
+    from consolidator import cli
+
+    monkeypatch.setattr(cli, "LEFT_OUT_SHOWN", 0)  # as if thousands were left out
+    out = tmp_path / "tong-hop.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(catalog_path), str(inbox), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "K2:" not in result.output and "... and 1 more" in result.output
+    sheet = openpyxl.load_workbook(out)["Tình hình nộp"]
+    assert any(row[0] == "K2" for row in sheet.iter_rows(values_only=True))
