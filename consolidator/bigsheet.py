@@ -67,7 +67,8 @@ class Body:
     # --- xlsxwriter's worksheet calls --------------------------------------------------------
 
     def write_string(self, r: int, c: int, text: str, f=None) -> None:
-        self._put(r, c, _string(text, style_index(f)) if text else _blank(style_index(f)))
+        style = style_index(f)
+        self._put(r, c, _string_cell(text, style) if text else _blank(style))
         if text and f is not None and f.text_wrap:
             self._lines = max(self._lines, wrapped_lines(text, self.widths.get(c, 8.43)))
 
@@ -141,6 +142,7 @@ class Body:
         self._row, self._cells, self._height, self._lines = None, {}, None, 0
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names and labels recur on every row of a long sheet
 def wrapped_lines(text: str, width: float) -> int:
     """Lines a text takes in a column `width` characters wide, wrapped at spaces."""
     per_line = max(1, int(width))  # conservative: LibreOffice may print Times New Roman wider
@@ -200,6 +202,11 @@ def _string(text: object, style: int) -> str:
         return _blank(style)
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f' s="{style}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a unit's, an indicator's name recurs row after row
+def _string_cell(text: str, style: int) -> str:
+    return _string(text, style)
 
 
 def _blank(style: int) -> str:

@@ -64,4 +64,7 @@ def clean_text(value: object) -> str:
     """
     if value is None:
         return ""
-    return _CONTROL.sub("", str(value))[:MAX_CELL_TEXT]
+    text = str(value)
+    if text.isprintable():  # the usual case, and cheaper to ask than to substitute
+        return text[:MAX_CELL_TEXT]
+    return _CONTROL.sub("", text)[:MAX_CELL_TEXT]

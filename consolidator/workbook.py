@@ -581,25 +581,30 @@ class _Writer:
         rows.sort(key=low_sort_key)
         body = self.body(ws, hr + 1)
         r = hr
+        # A row per lagging unit × indicator: 65,000 at ten thousand units, so the formats
+        # are looked up once, not per cell.
+        plain, centred = self.cell(), self.cell(align="center")
+        pct, pct_marked = self.cell(num_format="0.0"), self.cell(num_format="0.0", italic=True, bg_color="#FCE4D6")
+        pace = self.cell(num_format="0.00")
         for n, row in enumerate(rows, start=1):
             r = hr + n
             ind = self.catalog.indicator_by_code[row.indicator_code]
-            body.write_number(r, 0, n, self.cell(align="center"))
-            self.text_cell(body, r, 1, self.unit_label(row.unit_code), self.cell())
-            self.text_cell(body, r, 2, row.unit_code, self.cell(align="center"))
-            body.write_number(r, 3, self.catalog.level(row.unit_code), self.cell(align="center"))
-            self.text_cell(body, r, 4, ind.name, self.cell())
-            self.text_cell(body, r, 5, ind.code, self.cell(align="center"))
-            self.text_cell(body, r, 6, w["rollup"] if row.is_rollup else w["reported"], self.cell(align="center"))
-            self.text_cell(body, r, 7, ind.unit_of_measure, self.cell(align="center"))
+            marked = row.is_rollup and row.partial
+            body.write_number(r, 0, n, centred)
+            self.text_cell(body, r, 1, self.unit_label(row.unit_code), plain)
+            self.text_cell(body, r, 2, row.unit_code, centred)
+            body.write_number(r, 3, self.catalog.level(row.unit_code), centred)
+            self.text_cell(body, r, 4, ind.name, plain)
+            self.text_cell(body, r, 5, ind.code, centred)
+            self.text_cell(body, r, 6, w["rollup"] if row.is_rollup else w["reported"], centred)
+            self.text_cell(body, r, 7, ind.unit_of_measure, centred)
             self.write_target(body, r, 8, row)
-            mark = {"italic": True, "bg_color": "#FCE4D6"} if row.is_rollup and row.partial else {}
-            self.write_result(body, r, 9, row, mark)
-            self.number_cell(body, r, 10, row.evaluation.pct_of_target, self.cell(num_format="0.0", **mark))
-            self.number_cell(body, r, 11, self.e * 100, self.cell(num_format="0.0"))
-            self.number_cell(body, r, 12, row.evaluation.pace, self.cell(num_format="0.00"))
-            self.text_cell(body, r, 13, self.coverage_text(row) if row.is_rollup else "", self.cell(align="center"))
-            self.text_cell(body, r, 14, row.source_file, self.cell())
+            self.write_result(body, r, 9, row, {"italic": True, "bg_color": "#FCE4D6"} if marked else None)
+            self.number_cell(body, r, 10, row.evaluation.pct_of_target, pct_marked if marked else pct)
+            self.number_cell(body, r, 11, self.e * 100, pct)
+            self.number_cell(body, r, 12, row.evaluation.pace, pace)
+            self.text_cell(body, r, 13, self.coverage_text(row) if row.is_rollup else "", centred)
+            self.text_cell(body, r, 14, row.source_file, plain)
         if not rows:
             r = hr + 1
             self.text_cell(body, r, 0, w["low_none"], self.fmt(italic=True))
@@ -630,14 +635,14 @@ class _Writer:
         self.headers(ws, hr, [w["unit_code"], w["unit"], w["level"]]
                      + [f"{i.name}\n({i.code})" for i in indicators], height=90)
         ws.freeze_panes(hr + 1, 3)
-        pct = self.cell(num_format="0.0")
+        pct, plain, centred = self.cell(num_format="0.0"), self.cell(), self.cell(align="center")
         body = self.body(ws, hr + 1)
         for n, unit in enumerate(self.order, start=1):
             r = hr + n
             level = self.catalog.level(unit)
-            self.text_cell(body, r, 0, unit, self.cell())
+            self.text_cell(body, r, 0, unit, plain)
             self.text_cell(body, r, 1, self.unit_label(unit), self.cell(indent=level, bold=level == 0))
-            body.write_number(r, 2, level, self.cell(align="center"))
+            body.write_number(r, 2, level, centred)
             for k, ind in enumerate(indicators):
                 row = self.shown_row(unit, ind.code)
                 self.number_cell(body, r, first + k, row.evaluation.pct_of_target if row else None, pct)
