@@ -101,8 +101,12 @@ def _memory(pid: int) -> tuple[int, int]:
     return pss, rss
 
 
-def measure(cmd: list[str], stdout=subprocess.DEVNULL, ok_codes=(0,), cwd=None) -> dict:
-    """Run `cmd`, return wall and CPU seconds, peak tree PSS/RSS and the largest single ru_maxrss."""
+def measure(cmd: list[str], stdout=subprocess.DEVNULL, ok_codes=(0,), cwd=None, memory: bool = True) -> dict:
+    """Run `cmd`, return wall and CPU seconds, peak tree PSS/RSS and the largest single ru_maxrss.
+
+    With `memory` false the /proc poller does not run (reading smaps_rollup of large
+    processes every 20 ms costs CPU on a 2-core machine, so timings are taken without it).
+    """
     peak = {"pss": 0, "rss": 0, "procs": 0}
     done = threading.Event()
     started = time.perf_counter()
@@ -117,7 +121,7 @@ def measure(cmd: list[str], stdout=subprocess.DEVNULL, ok_codes=(0,), cwd=None) 
             peak["procs"] = max(peak["procs"], sum(1 for m in mems if m[1]))
             done.wait(POLL_SECONDS)
 
-    poller = threading.Thread(target=poll, daemon=True)
+    poller = threading.Thread(target=poll if memory else done.wait, daemon=True)
     poller.start()
     # stderr is drained in a thread so a chatty step cannot block on a full pipe.
     err_chunks: list[bytes] = []
@@ -134,7 +138,8 @@ def measure(cmd: list[str], stdout=subprocess.DEVNULL, ok_codes=(0,), cwd=None) 
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr[-3000:]}")
     return {
         "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "exit": proc.returncode,
-        "peak_pss_mib": peak["pss"] / MiB, "peak_tree_rss_mib": peak["rss"] / MiB,
+        "peak_pss_mib": peak["pss"] / MiB if memory else None,
+        "peak_tree_rss_mib": peak["rss"] / MiB if memory else None,
         "max_rss_mib": usage.ru_maxrss / 1024, "processes": peak["procs"], "stderr_tail": stderr[-500:],
     }
 
@@ -152,12 +157,21 @@ def run_size(n: int, indicators: int, seed: int, naive_max: int, skip: set[str])
     cat, inbox = str(rnd.catalog_path), str(rnd.inbox)
     out: dict = {"n": n, "indicators": indicators, "round_seconds": rnd.seconds, "round_reused": rnd.reused}
 
-    def step(name: str, cmd: list[str], **kw) -> None:
+    def step(name: str, cmd: list[str], memory: bool = True, before=lambda: None, **kw) -> None:
+        """Time the step alone; then, if asked, run it again under the memory poller."""
         if name in skip:
             return
         print(f"  {name} …", end=" ", flush=True)
-        out[name] = m = measure(cmd, **kw)
-        print(f"{m['wall']:.2f} s, peak PSS {m['peak_pss_mib']:.0f} MiB", flush=True)
+        before()
+        out[name] = m = measure(cmd, memory=False, **kw)
+        print(f"{m['wall']:.2f} s", end="", flush=True)
+        if memory:
+            before()
+            polled = measure(cmd, memory=True, **kw)
+            m.update(peak_pss_mib=polled["peak_pss_mib"], peak_tree_rss_mib=polled["peak_tree_rss_mib"],
+                     processes=polled["processes"], wall_polled=polled["wall"])
+            print(f", peak PSS {m['peak_pss_mib']:.0f} MiB", end="", flush=True)
+        print(flush=True)
 
     step("validate", [CONSOLIDATOR, "validate", cat, inbox, "--format", "json"], ok_codes=(0, 1))
     with open(work / "consolidate.log", "wb") as log:
@@ -168,13 +182,17 @@ def run_size(n: int, indicators: int, seed: int, naive_max: int, skip: set[str])
     files = rnd.files
     sample = files if len(files) <= naive_max else [files[i * len(files) // naive_max] for i in range(naive_max)]
     (work / "naive_files.txt").write_text("\n".join(map(str, sample)) + "\n", encoding="utf-8")
-    step("naive", [sys.executable, str(HERE / "naive.py"), cat, str(work / "naive_files.txt"), str(work / "naive.csv")])
+    step("naive", [sys.executable, str(HERE / "naive.py"), cat, str(work / "naive_files.txt"), str(work / "naive.csv")],
+         memory=False)
     if "naive" in out:
         factor = len(files) / len(sample)
         out["naive"].update(sample=len(sample), factor=factor, wall_extrapolated=out["naive"]["wall"] * factor,
                             cpu_extrapolated=out["naive"]["cpu"] * factor)
-    step("generate", [CONSOLIDATOR, "generate", cat, "-o", str(work / "generated")])
-    shutil.rmtree(work / "generated", ignore_errors=True)
+    def clear() -> None:
+        shutil.rmtree(work / "generated", ignore_errors=True)
+
+    step("generate", [CONSOLIDATOR, "generate", cat, "-o", str(work / "generated")], before=clear)
+    clear()
     return out
 
 

@@ -2,8 +2,9 @@
 
 Eight sheets: the root's appendix with statuses and counts, the low-achieving list, the unit
 × indicator matrix, submission status, proposed target changes, the long data table, native
-charts and provenance. Everything a unit typed is written with `write_string`, so a note
-that starts with "=" stays text; every xlsxwriter return code is checked.
+charts and provenance. Everything a unit typed is written with `write_string`, or as an
+inline string in the long sheets streamed by bigsheet, so a note that starts with "=" stays
+text; every xlsxwriter return code is checked.
 """
 
 from __future__ import annotations
