@@ -108,7 +108,10 @@ class _Worker:
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append((index, path))
-        self.conn.send((index, path))
+        try:
+            self.conn.send((index, path))
+        except OSError:  # a broken pipe: it died on the file before, which its end of the pipe
+            pass         # will say (EOF); this one then goes to its successor
 
     def done(self) -> tuple[int, Path]:
         """The file being read is done; the next one given, if any, begins now."""
