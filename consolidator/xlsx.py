@@ -251,29 +251,8 @@ def read_workbook(path: str | os.PathLike, limits: Limits = Limits(),
     state, the others with no cells. None reads all. Errors opening `path` itself
     (missing, a directory, no permission) are OSErrors, not about the file's content.
     """
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > limits.max_file_bytes:
-            raise UnreadableWorkbook("file-too-large", reason=_too_big("file size", size, limits.max_file_bytes))
-        data = fh.read(limits.max_file_bytes + 1)
-    if len(data) > limits.max_file_bytes:  # grew while we looked
-        raise UnreadableWorkbook("file-too-large", reason=_too_big("file size", len(data), limits.max_file_bytes))
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data)) if data.startswith(_ZIP_MAGIC) else None
-    except _ERRORS:
-        zf = None
-    tail = data[-_SNIFF_BYTES:] if len(data) > _SNIFF_BYTES else b""
-    kind = _sniff_bytes(data[:_SNIFF_BYTES], tail, zf)
-    if kind != "xlsx":
-        raise _refusal(kind, data, zf)
-    if zf is None:
-        raise UnreadableWorkbook("file-corrupt", reason="the zip archive is incomplete")
-    try:
-        return _Reader(zf, limits).read(sheets)
-    except UnreadableWorkbook:
-        raise
-    except _ERRORS as exc:
-        raise UnreadableWorkbook("file-corrupt", reason=_reason(exc)) from None
+    _, reader = _checked_package(path, limits)
+    return _as_corrupt(lambda: reader.read(sheets))
 
 
 def check_package(path: str | os.PathLike, limits: Limits = Limits()) -> bytes:
@@ -285,6 +264,12 @@ def check_package(path: str | os.PathLike, limits: Limits = Limits()) -> bytes:
     the returned bytes, not `path` again, so that what is parsed is what was checked.
     Raises UnreadableWorkbook; errors opening `path` itself are OSErrors.
     """
+    data, _ = _checked_package(path, limits)
+    return data
+
+
+def _checked_package(path: str | os.PathLike, limits: Limits) -> tuple[bytes, _Reader]:
+    """The file's bytes and a reader over them, once size, sniffing and the zip directory pass."""
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > limits.max_file_bytes:
@@ -302,13 +287,18 @@ def check_package(path: str | os.PathLike, limits: Limits = Limits()) -> bytes:
         raise _refusal(kind, data, zf)
     if zf is None:
         raise UnreadableWorkbook("file-corrupt", reason="the zip archive is incomplete")
+    # the reader's constructor checks the central directory; nothing is parsed yet
+    return data, _as_corrupt(lambda: _Reader(zf, limits))
+
+
+def _as_corrupt(call):
+    """`call()`, with any error of a damaged package (zip, XML, values) as file-corrupt."""
     try:
-        _Reader(zf, limits)  # the constructor checks the central directory; nothing is parsed
+        return call()
     except UnreadableWorkbook:
         raise
     except _ERRORS as exc:
         raise UnreadableWorkbook("file-corrupt", reason=_reason(exc)) from None
-    return data
 
 
 def _refusal(kind: str, data: bytes, zf: zipfile.ZipFile | None) -> UnreadableWorkbook:
