@@ -731,8 +731,6 @@ def _check_tree(units) -> Iterator[Issue]:
 
 def _check_target_kinds(targets, indicators) -> Iterator[Issue]:
     """Duplicate targets, and targets that do not fit their indicator's direction."""
-    import numpy as np
-
     if not {"unit_code", "indicator_code", "target"} <= set(targets.columns) or "direction" not in indicators:
         return
     direction = dict(zip(indicators.get("indicator_code", []), indicators["direction"]))

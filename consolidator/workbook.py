@@ -349,7 +349,6 @@ class _Writer:
         return ind.direction == formulas.BOOLEAN and not formulas.counts_units(ind.direction, ind.aggregation, row.is_rollup)
 
     def write_target(self, ws, r: int, c: int, row: Row) -> None:
-        ind = self.catalog.indicator_by_code[row.indicator_code]
         own_target = self.targets.get((row.unit_code, row.indicator_code))
         f_text = self.cell(align="center")
         if self.is_boolean_value(row):

@@ -44,7 +44,7 @@ EN_DASH, EM_DASH = "\u2013", "\u2014"
         ("0", 0.0, False, False),
         (f"1{NBSP}234", 1234.0, False, False),  # non-breaking space as thousands separator
         (f"1{NNBSP}234{NNBSP}567", 1234567.0, False, False),
-        (f"1 234,5", 1234.5, False, False),
+        ("1 234,5", 1234.5, False, False),
         ("  12,5  ", 12.5, False, False),  # spaces around
         (f"{NBSP}12,5{NBSP}", 12.5, False, False),
         ("\t12,5\n", 12.5, False, False),
