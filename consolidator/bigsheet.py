@@ -30,6 +30,7 @@ from .background import Forked
 from .fileio import clean_text
 from .xlsx import column_letters
 
+_EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 # An XML 1.0 document cannot hold these at all; clean_text has removed the C0 controls.
 _NOT_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
 
@@ -98,6 +99,10 @@ class Body:
         self._flush()
         self._child = (forked, path)
         self.last_row, self.last_col = max(self.last_row, last_row), max(self.last_col, last_col)
+
+    def finish(self) -> None:
+        """Write out the row being filled: every row is written, and `last_row` counts them all."""
+        self._flush()
 
     def chunks(self) -> Iterator[str]:
         """The rows' XML, in pieces, once every row is written."""
@@ -200,6 +205,8 @@ def _string(text: object, style: int) -> str:
     text = _NOT_XML.sub("", clean_text(text))
     if not text:
         return _blank(style)
+    if "_x" in text:  # literal text that reads like Excel's _xHHHH_ escape keeps its meaning, as xlsxwriter does
+        text = _EXCEL_ESCAPE.sub(r"_x005F\1", text)
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f' s="{style}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 
@@ -254,6 +261,7 @@ def package(source: Path, target: Path, bodies: list[Body]) -> None:
                 with zin.open(info) as src, zout.open(info.filename, "w") as dst:
                     shutil.copyfileobj(src, dst)
             else:
+                body.finish()  # before the dimension is worked out from its last row
                 head, tail = _split_sheet(zin.read(info), body)
                 big = (body.last_row - body.first_row) * (body.last_col + 1) * _CELL_BYTES > _ZIP64_ABOVE_BYTES
                 with zout.open(info.filename, "w", force_zip64=big) as dst:

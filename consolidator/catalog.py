@@ -192,6 +192,7 @@ _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _NOT_PLAIN = (b't="d"', b"<!DOCTYPE")
 _DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)""")
 _ASCII_BASED = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin1", b"windows-1252"}
+_COUNT = re.compile(rb'[A-Za-z]*[Cc]ount="([0-9]{1,20})"')  # count="…", uniqueCount="…"
 _SCAN_CHUNK = 4 << 20
 _SCAN_OVERLAP = 256  # longer than a plain cell tag: a tag cut by a chunk's end is seen whole in the next
 
@@ -208,9 +209,12 @@ def _cells_are_plain(data: bytes) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as zf, ThreadPoolExecutor(1) as inflater:
             for info in zf.infolist():
                 buf = b""
+                size = counted = 0
                 for chunk in _inflated(zf, info, inflater):
                     if not buf and not _ascii_based(chunk):
                         return False
+                    size += len(chunk)
+                    counted = max([counted, *map(int, _COUNT.findall(chunk))])
                     buf = buf[-_SCAN_OVERLAP:] + chunk
                     # a match within the last bytes of a chunk is judged again with the next
                     end = len(buf) - _SCAN_OVERLAP if chunk else len(buf)
@@ -219,6 +223,10 @@ def _cells_are_plain(data: bytes) -> bool:
                     for pattern in (_ODD_CELL, _PREFIXED_CELL):
                         if (found := pattern.search(buf)) is not None and found.start() < end:
                             return False
+                # calamine reserves memory for the items a part says it counts (an <sst> of
+                # four billion strings aborts the process): each takes bytes of the part.
+                if counted > size:
+                    return False
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, LookupError,
             NotImplementedError, RuntimeError, struct.error, OverflowError):
         return False  # damaged: our reader says how

@@ -66,8 +66,11 @@ def _worker_main(conn: Connection, catalog: Catalog, memory_bytes: int) -> None:
 
     # Everything inherited from the parent (the catalog, pandas) lives as long as the worker:
     # left out of the collector's passes, which would walk it again and again and copy the
-    # pages it touches.
+    # pages it touches. The parent may have paused the collector while it forked; a worker
+    # needs it, since reading a file leaves cycles (an expat parser and its handlers) that
+    # would otherwise pile up until the memory limit.
     gc.freeze()
+    gc.enable()
 
     # A worker killed by a hostile file is expected and reported as that file's verdict;
     # an interpreter dump on the clerk's terminal would only alarm.

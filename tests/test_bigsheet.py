@@ -55,6 +55,26 @@ def test_cells_come_back_with_their_values_and_formats(tmp_path):
     assert ws.dimensions == "A1:B5"
 
 
+def test_the_sheet_says_how_far_it_reaches(tmp_path):
+    # Readers in streaming mode (openpyxl read-only, some importers) trust <dimension>.
+    def fill(body, _):
+        for r in range(1, 7):
+            body.write_string(r, 0, f"dòng {r}")
+
+    _write(tmp_path, fill)
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx", read_only=True)["Thân"]
+    assert ws.max_row == 7
+    assert [row[0] for row in ws.iter_rows(values_only=True)][-1] == "dòng 6"
+
+
+def test_text_that_looks_like_an_excel_escape_keeps_its_letters(tmp_path):
+    from consolidator.xlsx import read_workbook
+
+    _write(tmp_path, lambda body, _: body.write_string(1, 0, "mã _x0041_ giữ nguyên"))
+    cell = read_workbook(tmp_path / "out.xlsx").sheet("Thân").value(2, 1)
+    assert cell == "mã _x0041_ giữ nguyên"
+
+
 def test_wrapped_text_makes_its_row_tall_enough(tmp_path):
     def fill(body, f):
         # in 10 characters: "một hai ba" / "bốn năm" / "sáu bảy" / "tám"

@@ -81,3 +81,18 @@ def test_files_queued_behind_a_failure_are_read_by_the_next_worker(batch):
     codes = [results[i].unreadable.code if results[i].unreadable else None for i in range(len(paths))]
     assert codes == ["file-reader-crashed", None, "file-timeout", None, None]
     assert all(results[i].reading.identity.unit_code for i in (1, 3, 4))
+
+
+def gc_reporting_read_one(path, catalog):
+    import gc
+
+    return None, validate.make_issue("file-corrupt", params={"reason": f"collector on: {gc.isenabled()}"})
+
+
+def test_workers_collect_garbage_even_when_the_parent_paused_its_collector(batch, monkeypatch):
+    # Reading leaves reference cycles; a worker that inherited a paused collector grew until
+    # its memory limit and then called every later file too large.
+    catalog, good, _ = batch
+    monkeypatch.setattr(validate, "read_one", gc_reporting_read_one)
+    report = validate.validate_files(catalog, good[:1], limits=WorkerLimits(workers=1))  # pauses it meanwhile
+    assert report.submissions[0].issues[0].params["reason"] == "collector on: True"
