@@ -164,16 +164,18 @@ def _defused(column):
 
 def write_data(frame, path: str | Path) -> None:
     """The long table as CSV (UTF-8 with BOM, so Excel shows Vietnamese) or Parquet, atomically."""
-    path = Path(path)
-    if path.suffix.lower() == ".parquet":
-        with atomic_output(path) as tmp:
-            frame.to_parquet(tmp, index=False)
+    with atomic_output(path) as tmp:
+        _write_table(frame, tmp, parquet=Path(path).suffix.lower() == ".parquet")
+
+
+def _write_table(frame, path: Path, parquet: bool) -> None:
+    if parquet:
+        frame.to_parquet(path, index=False)
         return
     out = frame.copy(deep=False)
     for col in TEXT_COLUMNS + ("unit_code", "parent_code", "indicator_code"):
         out[col] = _defused(frame[col])
-    with atomic_output(path) as tmp:
-        out.to_csv(tmp, index=False, encoding="utf-8-sig")
+    out.to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def write_outputs(result: Consolidation, output: str | Path, data_out: str | Path | None = None,
@@ -181,20 +183,34 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
     """The consolidated workbook and, when asked for, the data table (CSV or Parquet).
 
     The data table is written by a forked process while this one writes the workbook
-    (see background.py).
+    (see background.py), into a temporary file this process made and renames: a child that
+    is killed leaves nothing behind.
     """
     from .background import Forked
     from .workbook import write_consolidated
 
-    table = result.table()
-    data = Forked(str(data_out), write_data, table, data_out) if data_out is not None else None
-    try:
+    if data_out is None:
         with collector_paused():
             write_consolidated(result, output, lang)
-    except BaseException:
+        return
+    table = result.table()
+    refused = None
+    with contextlib.ExitStack() as stack:
+        try:
+            tmp = stack.enter_context(atomic_output(data_out))
+        except OSError as exc:  # its folder cannot be made: said after the workbook is written
+            refused, data = f"{data_out}: {exc.strerror or exc}", None
+        else:
+            data = Forked(str(data_out), _write_table, table, tmp, Path(data_out).suffix.lower() == ".parquet")
+        try:
+            with collector_paused():
+                write_consolidated(result, output, lang)
+        except BaseException:
+            if data is not None:
+                with contextlib.suppress(ConsolidatorError):  # the workbook's failure is the one to tell
+                    data.wait()
+            raise
         if data is not None:
-            with contextlib.suppress(ConsolidatorError):  # the workbook's failure is the one to tell
-                data.wait()
-        raise
-    if data is not None:
-        data.wait()
+            data.wait()
+    if refused:
+        raise ConsolidatorError(refused)

@@ -216,7 +216,9 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
     """Write the consolidated workbook to `path` atomically."""
     import xlsxwriter
 
-    with atomic_output(path) as tmp, tempfile.TemporaryDirectory(prefix="consolidator-") as scratch:
+    # Scratch space beside the output, not in /tmp: at ten thousand units the streamed rows
+    # are a few hundred MB, and /tmp is often memory.
+    with atomic_output(path) as tmp, tempfile.TemporaryDirectory(prefix=".consolidator-", dir=tmp.parent) as scratch:
         laid_out = Path(scratch) / "laid-out.xlsx"
         wb = xlsxwriter.Workbook(str(laid_out), {**XLSXWRITER_OPTIONS, "tmpdir": scratch})
         writer = _Writer(wb, consolidation, lang, Path(scratch))
