@@ -41,13 +41,11 @@ class Body:
     `write_string`, `write_number`, `write_blank`, `write_datetime` and `set_row` take the
     same arguments as xlsxwriter's, so the writer's cell helpers work on either; rows must
     come in order. Each finished row goes as XML to a scratch file, so a sheet of any
-    length costs one row of memory. A row holding wrapped text is made tall enough for it,
-    as `workbook._Sheet.fit_rows` does for xlsxwriter's rows (LibreOffice prints a row
-    one line high otherwise).
+    length costs one row of memory. A row holding wrapped text is made tall enough for it
+    (`fitted_height`, also used for xlsxwriter's rows: LibreOffice prints a row one line
+    high otherwise).
     """
 
-    MIN_HEIGHT, LINE_HEIGHT = 18.0, 15.75
-    MAX_HEIGHT = 409.0  # Excel's tallest row
 
     def __init__(self, sheet_number: int, first_row: int, scratch: Path, widths: dict[int, float] | None = None,
                  table_name: str | None = None):
@@ -138,13 +136,18 @@ class Body:
             return
         height = self._height
         if self._lines:
-            height = min(max(height or 0, self.MIN_HEIGHT, self._lines * self.LINE_HEIGHT + 3), self.MAX_HEIGHT)
+            height = max(height or 0, fitted_height(self._lines))
         attrs = f' ht="{height:g}" customHeight="1"' if height else ""
         r = self._row + 1
         cells = "".join([f'<c r="{_letter(c)}{r}"{self._cells[c]}' for c in sorted(self._cells)])
         self._file.write(f'<row r="{r}"{attrs}>{cells}</row>')
         self.last_row = max(self.last_row, self._row)
         self._row, self._cells, self._height, self._lines = None, {}, None, 0
+
+
+def fitted_height(lines: int) -> float:
+    """A row's height for `lines` of wrapped text: never cramped, at most Excel's tallest row."""
+    return min(max(18.0, lines * 15.75 + 3), 409.0)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # names and labels recur on every row of a long sheet

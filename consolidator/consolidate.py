@@ -146,26 +146,16 @@ def _note(row: Row) -> str:
 _EXECUTABLE_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell_text(value: object) -> object:
-    """Text a spreadsheet would execute (= + - @, tab, CR at the start) is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(_EXECUTABLE_START):
-        return "'" + value
-    return value
-
-
 def _defused(column):
-    """A text column with `safe_cell_text` applied, at pandas speed: only the cells it changes are touched."""
+    """A text column whose cells a spreadsheet would execute are prefixed with a quote.
+
+    At pandas speed: only the cells it changes are touched.
+    """
     risky = column.str.startswith(_EXECUTABLE_START).fillna(False).astype(bool)
     if not risky.any():
         return column
     text = column.astype(object)
     return text.where(~risky, "'" + text[risky])
-
-
-def write_data(frame, path: str | Path) -> None:
-    """The long table as CSV (UTF-8 with BOM, so Excel shows Vietnamese) or Parquet, atomically."""
-    with atomic_output(path) as tmp:
-        _write_table(frame, tmp, parquet=Path(path).suffix.lower() == ".parquet")
 
 
 def _write_table(frame, path: Path, parquet: bool) -> None:

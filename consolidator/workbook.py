@@ -204,10 +204,10 @@ class _Sheet:
             self.lines[r] = max(self.lines.get(r, 1), bigsheet.wrapped_lines(text, width))
         return self._call("write_string", r, c, text, f)
 
-    def fit_rows(self, minimum: float = 18.0, per_line: float = 15.75) -> None:
+    def fit_rows(self) -> None:
         """Rows tall enough for their wrapped text, and never cramped, as on a printed appendix."""
         for r, lines in self.lines.items():
-            need = max(minimum, lines * per_line + 3)
+            need = bigsheet.fitted_height(lines)
             if need > self.heights.get(r, 0):
                 self.set_row(r, need)
 
