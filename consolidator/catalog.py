@@ -33,8 +33,10 @@ SHEETS = {
     ),
     "targets": ("unit_code", "indicator_code", "target", "baseline"),
 }
+# Columns a sheet may have beside its required ones; the blank template carries them.
+OPTIONAL_COLUMNS = {"units": ("organisation_name",)}
 REQUIRED_ROUND_KEYS = ("round_id", "title", "organisation", "baseline_year", "target_year", "cutoff_date", "deadline")
-ROUND_KEYS = REQUIRED_ROUND_KEYS + ("low_threshold", "allow_target_changes", "expected_progress", "lang")
+ROUND_KEYS = REQUIRED_ROUND_KEYS + ("low_threshold", "allow_target_changes", "expected_progress", "lang", "place")
 DEFAULT_DECIMALS = 1
 
 
@@ -478,7 +480,7 @@ _HINTS = {
     "cutoff_date": "hint_date", "deadline": "hint_date",
     "low_threshold": "hint_share", "expected_progress": "hint_share",
     "allow_target_changes": "hint_bool", "lang": "hint_lang",
-    "round_id": "hint_text", "title": "hint_text", "organisation": "hint_text",
+    "round_id": "hint_text", "title": "hint_text", "organisation": "hint_text", "place": "hint_text",
 }
 
 
@@ -640,6 +642,7 @@ def _schemas(frames) -> dict:
             "unit_code": required(unique=True),
             "unit_name": required(),
             "parent_code": pa.Column(None, nullable=True, checks=member_of(unit_codes, "catalog-unknown-parent")),
+            "organisation_name": optional(),
         }),
         "indicators": pa.DataFrameSchema({
             "indicator_code": required(unique=True),
@@ -781,7 +784,9 @@ _ACHIEVED = TargetValue("Đạt", 1.0, 1.0)  # a boolean indicator's target
 
 def _build(round_: Round, frames) -> Catalog:
     u = frames["units"]
-    units = tuple(map(Unit, u["unit_code"].tolist(), u["unit_name"].tolist(), u["parent_code"].tolist()))
+    organisations = [v or "" for v in u["organisation_name"].tolist()] if "organisation_name" in u else [""] * len(u)
+    units = tuple(map(Unit, u["unit_code"].tolist(), u["unit_name"].tolist(), u["parent_code"].tolist(),
+                      organisations))
     indicators = tuple(
         Indicator(
             code=r.indicator_code, name=r.name, group=getattr(r, "group", None) or "",
@@ -815,10 +820,12 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[dict[str, object]]]:
         {"key": "deadline", "value": r.deadline}, {"key": "low_threshold", "value": r.low_threshold},
         {"key": "allow_target_changes", "value": "true" if r.allow_target_changes else "false"},
         {"key": "expected_progress", "value": r.expected_progress}, {"key": "lang", "value": r.lang},
+        {"key": "place", "value": r.place or None},
     ]
     return {
         "round": round_rows,
-        "units": [{"unit_code": u.code, "unit_name": u.name, "parent_code": u.parent_code} for u in catalog.units],
+        "units": [{"unit_code": u.code, "unit_name": u.name, "parent_code": u.parent_code,
+                   "organisation_name": u.organisation_name or None} for u in catalog.units],
         "indicators": [
             {"indicator_code": i.code, "name": i.name, "group": i.group, "unit_of_measure": i.unit_of_measure,
              "direction": i.direction, "measure": i.measure, "aggregation": i.aggregation, "decimals": i.decimals}
@@ -848,11 +855,12 @@ ROUND_KEY_HELP = {
     "allow_target_changes": "true nếu cho phép đơn vị đề xuất/sửa chỉ tiêu; false nếu không",
     "expected_progress": "Tỷ lệ thời gian nhiệm kỳ đã qua (để trống: tự tính từ ngày chốt)",
     "lang": "Ngôn ngữ: vi hoặc en",
+    "place": "Địa danh ở dòng ngày tháng, ví dụ Lai Châu (để trống: chỉ ghi ngày tháng năm)",
 }
 
 CATALOG_INSTRUCTIONS = """HƯỚNG DẪN LẬP DANH MỤC ĐỢT SƠ KẾT
 Trang 'round': mỗi dòng một thông tin của đợt (cột key giữ nguyên, điền cột value).
-Trang 'units': mỗi dòng một đơn vị: unit_code (mã, không trùng), unit_name (tên), parent_code (mã đơn vị cấp trên; để trống cho đơn vị gốc — chỉ một đơn vị gốc).
+Trang 'units': mỗi dòng một đơn vị: unit_code (mã, không trùng), unit_name (tên), parent_code (mã đơn vị cấp trên; để trống cho đơn vị gốc — chỉ một đơn vị gốc), organisation_name (không bắt buộc: tên đảng bộ do đơn vị lãnh đạo, ví dụ "Đảng bộ huyện Tam Đường" cho "Huyện ủy Tam Đường"; ghi ở dòng trên cùng góc trái phụ lục của các đơn vị cấp dưới).
 Trang 'indicators': mỗi dòng một chỉ tiêu: indicator_code, name, group (nhóm: Kinh tế, Xã hội...), unit_of_measure (ĐVT: %, tỷ đồng...), direction, measure, aggregation, decimals.
   direction: increase (càng cao càng tốt), decrease (càng thấp càng tốt), boolean (Đạt/Chưa đạt).
   measure: cumulative (cộng dồn cả nhiệm kỳ), level (giá trị tại thời điểm), average (bình quân/năm).
@@ -879,10 +887,11 @@ def write_catalog_workbook(path: str | Path, rows: dict[str, list[dict[str, obje
         text_fmt = wb.add_format({"num_format": "@"})
         for sheet, columns in SHEETS.items():
             ws = wb.add_worksheet(sheet)
+            columns = columns + OPTIONAL_COLUMNS.get(sheet, ())
             header = list(columns) + (["description"] if sheet == "round" else [])
             for c, name in enumerate(header):
                 ws.write_string(0, c, name, head)
-                ws.set_column(c, c, 60 if name in ("description", "name", "unit_name") else 18)
+                ws.set_column(c, c, 60 if name in ("description", "name", "unit_name", "organisation_name") else 18)
             for r, record in enumerate(rows.get(sheet, []), start=1):
                 for c, name in enumerate(columns):
                     value = record.get(name)

@@ -27,6 +27,7 @@ class Round:
     allow_target_changes: bool = False
     expected_progress: float | None = None
     lang: str = "vi"
+    place: str = ""  # the date line's place ("Lai Châu, ngày … tháng … năm 2023"); optional
 
     @property
     def elapsed_share(self) -> float:
@@ -48,6 +49,9 @@ class Unit:
     code: str
     name: str
     parent_code: str | None = None
+    # The party organisation this unit heads ("Đảng bộ tỉnh Lai Châu" for "Tỉnh ủy Lai Châu"):
+    # what its children's header blocks name on top (DESIGN.md §6). Blank: its name is used.
+    organisation_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,18 @@ class Catalog:
     def parent_name(self, unit_code: str) -> str:
         parent = self.unit_by_code[unit_code].parent_code
         return self.unit_by_code[parent].name if parent else self.round.organisation
+
+    def parent_organisation(self, unit_code: str) -> str:
+        """The top line of a unit's header block: the party organisation directly above it.
+
+        The parent's `organisation_name` when the catalog gives one, else its name; the
+        root's is the round's `organisation` (DESIGN.md §6).
+        """
+        parent = self.unit_by_code[unit_code].parent_code
+        if parent is None:
+            return self.round.organisation
+        above = self.unit_by_code[parent]
+        return above.organisation_name or above.name
 
 
 ERROR, WARNING = "error", "warning"

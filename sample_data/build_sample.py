@@ -31,7 +31,7 @@ ROOT = "TINH"
 ROUND = Round(
     round_id="SKGNK-2023-MAU",
     title="Sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội Đảng bộ Tỉnh Mẫu nhiệm kỳ 2020 - 2025 (DỮ LIỆU MẪU)",
-    organisation="Tỉnh ủy Tỉnh Mẫu",
+    organisation="Đảng bộ Tỉnh Mẫu",
     baseline_year=2020,
     target_year=2025,
     cutoff_date=date(2023, 6, 30),
@@ -40,6 +40,7 @@ ROUND = Round(
     allow_target_changes=False,
     expected_progress=None,
     lang="vi",
+    place="Tỉnh Mẫu",
 )
 
 # --- indicators ------------------------------------------------------------------------------
@@ -139,14 +140,30 @@ GRASSROOTS = (
     ("K01-07", "Chi bộ Công ty TNHH MTV Xổ số kiến thiết Tỉnh Mẫu",     "cbcs", True,   22),
 )
 
+# The issuing body (Thành ủy, Huyện ủy, Đảng ủy …) is the unit's name, and the party
+# organisation it heads (Đảng bộ …) is what its own units' header blocks name on top.
+_BODY = {"tp": ("Thành ủy", "thành phố"), "tx": ("Thị ủy", "thị xã"), "huyen": ("Huyện ủy", "huyện")}
+
+
+def _district(code: str, name: str, kind: str) -> Unit:
+    body, place = _BODY[kind]
+    return Unit(code, name.replace(f"Đảng bộ {place}", body), ROOT, name)
+
+
+def _grassroots(code: str, name: str) -> Unit:
+    if name.startswith("Đảng bộ"):
+        return Unit(code, name.replace("Đảng bộ", "Đảng ủy", 1), "K01", name)
+    return Unit(code, name, "K01")
+
+
 UNITS = (
-    Unit(ROOT, "Đảng bộ Tỉnh Mẫu"),
-    *(Unit(code, name, ROOT) for code, name, *_ in DISTRICTS),
+    Unit(ROOT, "Tỉnh ủy Tỉnh Mẫu", None, "Đảng bộ Tỉnh Mẫu"),
+    *(_district(code, name, kind) for code, name, kind, *_ in DISTRICTS),
     # First Khối: no targets of its own, it only rolls up its grassroots organisations.
-    Unit("K01", "Đảng bộ Khối Cơ quan – Doanh nghiệp tỉnh", ROOT),
+    Unit("K01", "Đảng ủy Khối Cơ quan – Doanh nghiệp tỉnh", ROOT, "Đảng bộ Khối Cơ quan – Doanh nghiệp tỉnh"),
     # Second Khối: reports its own party-building targets (no children in the sample).
-    Unit("K02", "Đảng bộ Khối Y tế – Giáo dục tỉnh", ROOT),
-    *(Unit(code, name, "K01") for code, name, *_ in GRASSROOTS),
+    Unit("K02", "Đảng ủy Khối Y tế – Giáo dục tỉnh", ROOT, "Đảng bộ Khối Y tế – Giáo dục tỉnh"),
+    *(_grassroots(code, name) for code, name, *_ in GRASSROOTS),
 )
 
 
