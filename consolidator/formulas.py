@@ -44,6 +44,20 @@ def target_bound(low: float | None, high: float | None, direction: str) -> float
     return high if direction == DECREASE else low
 
 
+# How far from an indicator's own figures (target, baseline) a reading may be and still be
+# what the unit meant: the two readings of "7.000" (7000 and 7) are a thousand times apart,
+# so at most one of them falls within this factor of a single reference figure.
+PLAUSIBLE_FACTOR = 20.0
+
+
+def is_plausible(value: float, references: Sequence[float | None]) -> bool:
+    """Whether `value` is of the size of the indicator's own figures (True with none to judge by)."""
+    scales = [abs(r) for r in references if r is not None and r != 0 and math.isfinite(r)]
+    if not scales or value == 0:
+        return True
+    return any(scale / PLAUSIBLE_FACTOR <= abs(value) <= scale * PLAUSIBLE_FACTOR for scale in scales)
+
+
 def pct_of_target(direction: str, target: float | None, result: float | None) -> float | None:
     """Result as a percentage of the target ("So với chỉ tiêu NQ ĐH (%)")."""
     if result is None:

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, formulas, layout
@@ -36,19 +36,27 @@ def generate(
     unit_codes: Sequence[str] = (),
     lang: str = "vi",
     progress: Callable[..., Iterable] = lambda it, length=None: it,
+    generated_at: datetime | None = None,
 ) -> list[Generated]:
-    """Write the appendix of every unit with targets (or just `unit_codes`) and a manifest."""
+    """Write the appendix of every unit with targets (or just `unit_codes`) and a manifest.
+
+    `generated_at` (default: now) is recorded in each file; a returned file saved before it
+    cannot have been saved by the unit, so its saved time is not taken as received time.
+    """
     outdir = Path(outdir)
     wanted = [u for u in catalog.reporting_units if not unit_codes or u.code in set(unit_codes)]
     unknown = sorted(set(unit_codes) - {u.code for u in catalog.reporting_units})
     if unknown:
         raise ValueError(", ".join(unknown))
-    done = list(progress(_write_all(catalog, [u.code for u in wanted], outdir, lang), length=len(wanted)))
+    generated_at = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    done = list(progress(_write_all(catalog, [u.code for u in wanted], outdir, lang, generated_at),
+                         length=len(wanted)))
     write_manifest(catalog, done, outdir / MANIFEST)
     return done
 
 
-def _write_all(catalog: Catalog, codes: list[str], outdir: Path, lang: str) -> Iterator[Generated]:
+def _write_all(catalog: Catalog, codes: list[str], outdir: Path, lang: str,
+               generated_at: datetime) -> Iterator[Generated]:
     """Write the workbooks, on every core when there are enough to be worth a process pool."""
     import multiprocessing
     import os
@@ -56,20 +64,20 @@ def _write_all(catalog: Catalog, codes: list[str], outdir: Path, lang: str) -> I
     cores = os.cpu_count() or 1
     if cores < 2 or len(codes) < 40 or "fork" not in multiprocessing.get_all_start_methods():
         for code in codes:
-            yield write_appendix(catalog, code, outdir, lang)
+            yield write_appendix(catalog, code, outdir, lang, generated_at)
         return
     global _POOL_CATALOG
     _POOL_CATALOG = catalog  # inherited by the forked workers: the catalog is not pickled per task
     with multiprocessing.get_context("fork").Pool(cores) as pool:
-        yield from pool.imap(_write_in_pool, [(code, outdir, lang) for code in codes], chunksize=8)
+        yield from pool.imap(_write_in_pool, [(code, outdir, lang, generated_at) for code in codes], chunksize=8)
 
 
 _POOL_CATALOG: Catalog | None = None
 
 
-def _write_in_pool(task: tuple[str, Path, str]) -> Generated:
-    code, outdir, lang = task
-    return write_appendix(_POOL_CATALOG, code, outdir, lang)
+def _write_in_pool(task: tuple[str, Path, str, datetime]) -> Generated:
+    code, outdir, lang, generated_at = task
+    return write_appendix(_POOL_CATALOG, code, outdir, lang, generated_at)
 
 
 def write_manifest(catalog: Catalog, done: Sequence[Generated], path: Path) -> None:
@@ -83,7 +91,8 @@ def write_manifest(catalog: Catalog, done: Sequence[Generated], path: Path) -> N
     write_text_atomic(path, buf.getvalue(), encoding="utf-8-sig")
 
 
-def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "vi") -> Generated:
+def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "vi",
+                   generated_at: datetime | None = None) -> Generated:
     """Write one unit's appendix workbook atomically and return what was written."""
     import xlsxwriter
 
@@ -93,7 +102,7 @@ def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "
     fingerprint = layout.fingerprint(catalog.round.round_id, unit_code, locked)
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
-        _AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint)
+        _AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint, generated_at)
         wb.close()
     return Generated(unit.code, unit.name, path, len(locked), fingerprint)
 
@@ -135,7 +144,7 @@ class _AppendixWriter:
             self._number_formats[key] = self.wb.add_format(props)
         return self._number_formats[key]
 
-    def write(self, fingerprint: str) -> None:
+    def write(self, fingerprint: str, generated_at: datetime | None = None) -> None:
         appendix_name, instructions_name = layout.sheet_names(self.lang)
         ws = self.wb.add_worksheet(appendix_name)
         self._header_block(ws)
@@ -148,7 +157,8 @@ class _AppendixWriter:
                         "select_unlocked_cells": True})
         ws.activate()
         self._instructions(self.wb.add_worksheet(instructions_name))
-        self._metadata(self.wb.add_worksheet(layout.META_SHEET), fingerprint)
+        self._metadata(self.wb.add_worksheet(layout.META_SHEET), fingerprint,
+                       generated_at or datetime.now(timezone.utc))
 
     def _col(self, key: str) -> int:
         return layout.COLUMNS.index(key)
@@ -302,14 +312,19 @@ class _AppendixWriter:
             ws.write_string(n, 0, line, title if n == 0 else wrap)
         ws.protect()
 
-    def _metadata(self, ws, fingerprint: str) -> None:
+    def _metadata(self, ws, fingerprint: str, generated_at: datetime) -> None:
         values = {
             "round_id": self.round.round_id, "unit_code": self.unit.code, "unit_name": self.unit.name,
             "template_version": layout.TEMPLATE_VERSION, "fingerprint": fingerprint, "lang": self.lang,
-            "generated_by": f"consolidator {__version__} {datetime.now().isoformat(timespec='seconds')}",
+            "generated_by": f"consolidator {__version__}",
+            "generated_at": generated_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
         }
         for n, key in enumerate(layout.META_KEYS):
             ws.write_string(n, 0, key)
             ws.write_string(n, 1, values[key])
+        # Text cells, so what is read back is exactly what the fingerprint was made of.
+        for n, row in enumerate(layout.locked_content(self.catalog, self.unit.code), start=layout.META_LOCKED_ROW - 1):
+            for c, value in enumerate(row):
+                ws.write_string(n, c, str(value))
         ws.protect()
         ws.very_hidden()

@@ -16,12 +16,19 @@ from dataclasses import dataclass
 from .messages import LANGS, labels
 from .model import Catalog, Indicator, Round, Target
 
-TEMPLATE_VERSION = "1"
-# Older versions the reader still accepts; a file older than these is reported.
-SUPPORTED_TEMPLATE_VERSIONS = frozenset({TEMPLATE_VERSION})
+# 2: the hidden sheet also holds the generation time and what was locked (META_LOCKED_ROW).
+TEMPLATE_VERSION = "2"
+# Older versions the reader still accepts; a file older than these is reported. A version-1
+# file is compared with the current catalog, since it does not say what it was made from.
+SUPPORTED_TEMPLATE_VERSIONS = frozenset({"1", TEMPLATE_VERSION})
 
 META_SHEET = "_consolidator"
-META_KEYS = ("round_id", "unit_code", "unit_name", "template_version", "fingerprint", "lang", "generated_by")
+META_KEYS = ("round_id", "unit_code", "unit_name", "template_version", "fingerprint", "lang", "generated_by",
+             "generated_at")
+# From this row down, one row per locked indicator as generated: code, name, unit of measure,
+# target text, baseline (locked_content). The reader judges the unit's changes against these,
+# so a target the office corrected after generating is not the unit's error (DESIGN.md §7).
+META_LOCKED_ROW = 20
 
 # Column order of the appendix table (A, B, C, ...). The first six are seed 004's.
 COLUMNS = (

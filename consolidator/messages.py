@@ -32,6 +32,16 @@ class LabelRef(str):
     """A message parameter that names a label, translated when the message is rendered."""
 
 
+class Plain(float):
+    """A number shown with no thousands separator ("7000", "1,234"), where a grouped "7.000"
+    is the very ambiguity the message is about."""
+
+
+def plain_number(value: float, lang: str) -> str:
+    text = format(value, ".15g") if not float(value).is_integer() else str(int(value))
+    return text.replace(".", ",") if lang == "vi" else text
+
+
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
@@ -47,6 +57,8 @@ def render(code: str, lang: str, **fields: object) -> str:
     for k, v in fields.items():
         if isinstance(v, LabelRef):
             v = text.get(str(v), str(v))
+        elif isinstance(v, Plain):
+            v = plain_number(v, lang)
         elif isinstance(v, float) and lang == "vi":
             v = display_number(v)
         shown[k] = "" if v is None else v

@@ -30,11 +30,15 @@ FALSE_WORDS = frozenset({"chưa đạt", "không đạt", "not achieved", "no", 
 
 @dataclass(frozen=True)
 class ParsedNumber:
-    """A number read from text; `ambiguous` when another convention would read it otherwise."""
+    """A number read from text; `ambiguous` when another convention would read it otherwise.
+
+    `alternative` is that other reading ("1.234": 1.234 the English way), when there is one.
+    """
 
     value: float
     ambiguous: bool = False
     percent: bool = False
+    alternative: float | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,16 @@ def parse_number(text: object) -> ParsedNumber | None:
         return None
     if not math.isfinite(value):
         return None  # a 400-digit string is not a figure anyone reported
-    return ParsedNumber(sign * value, ambiguous, percent)
+    other = _other_reading(s) if ambiguous else None
+    return ParsedNumber(sign * value, ambiguous, percent, None if other is None else sign * other)
+
+
+def _other_reading(s: str) -> float | None:
+    """How the other convention reads an ambiguous "1.234" or "1,234"; None for "1,234.5",
+    which only the English convention reads at all."""
+    if "." in s and "," in s:
+        return None
+    return float(s.replace(",", "")) if "," in s else float(s)
 
 
 def _unsigned(s: str) -> tuple[float | None, bool]:

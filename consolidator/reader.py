@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 
 from . import formulas, layout
-from .model import Catalog, Indicator, Issue, Round, make_issue
+from .model import Catalog, Indicator, Issue, Round, Target, make_issue
 from .numbers import is_no_data, normalize_text, parse_bool, parse_number, parse_target
 from .xlsx import Cell, Sheet, Workbook, column_letters
 
@@ -43,6 +43,10 @@ class Identity:
     template_version: str | None = None
     fingerprint: str | None = None
     source: str = "metadata"  # "metadata", "header", "file name" or "none"
+    generated_at: datetime | None = None  # when the file was generated (UTC), if it says
+    # What was locked at generation (layout.locked_content rows), when the hidden sheet holds
+    # it and it matches the fingerprint; empty otherwise (an older template, or tampered).
+    locked: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,10 @@ class RowReading:
     proposed_state: str  # ok, blank, bad
     note: str
     target_raw: object = None
+    target_expected: str = ""  # the target the file was generated with (what "changed" is against)
     target_state: str = "same"  # same, changed
     baseline_raw: object = None
+    baseline_expected: float | None = None
     baseline_state: str = "same"
     name: str = ""
     unit_of_measure: str = ""
@@ -96,10 +102,7 @@ def identify(workbook: Workbook, catalog: Catalog, file_name: str) -> tuple[Iden
     issues: list[Issue] = []
     meta_sheet = workbook.sheet(layout.META_SHEET)
     if meta_sheet is not None:
-        meta = {normalize_text(meta_sheet.value(r, 1)): normalize_text(meta_sheet.value(r, 2))
-                for r in range(1, 30) if meta_sheet.value(r, 1) is not None}
-        identity = Identity(meta.get("round_id") or None, meta.get("unit_code") or None,
-                            meta.get("template_version") or None, meta.get("fingerprint") or None, "metadata")
+        identity = _identity_from_metadata(meta_sheet)
     else:
         identity = _identify_without_metadata(workbook, catalog, file_name)
         code = "no-metadata" if identity.unit_code else "unidentified-file"
@@ -115,13 +118,78 @@ def identify(workbook: Workbook, catalog: Catalog, file_name: str) -> tuple[Iden
         if identity.template_version not in layout.SUPPORTED_TEMPLATE_VERSIONS:
             issues.append(make_issue("old-template", value=identity.template_version,
                                      params={"expected": layout.TEMPLATE_VERSION}))
-        expected = layout.fingerprint(r.round_id, identity.unit_code, layout.locked_content(catalog, identity.unit_code))
-        if identity.round_id == r.round_id and identity.fingerprint != expected:
-            issues.append(make_issue("catalog-changed", sheet=layout.META_SHEET))
+        if identity.round_id == r.round_id:
+            issues.extend(_catalog_changes(identity, catalog))
         prefix = _unit_code_from_filename(file_name, catalog)
         if prefix is not None and prefix != identity.unit_code:
             issues.append(make_issue("file-name-mismatch", value=file_name, params={"unit_code": identity.unit_code}))
     return identity, issues
+
+
+def _identity_from_metadata(sheet: Sheet) -> Identity:
+    meta = {normalize_text(sheet.value(r, 1)): normalize_text(sheet.value(r, 2))
+            for r in range(1, layout.META_LOCKED_ROW) if sheet.value(r, 1) is not None}
+    identity = Identity(meta.get("round_id") or None, meta.get("unit_code") or None,
+                        meta.get("template_version") or None, meta.get("fingerprint") or None, "metadata",
+                        _utc(meta.get("generated_at")))
+    locked = []
+    for row in range(layout.META_LOCKED_ROW, layout.META_LOCKED_ROW + MAX_LOCKED_ROWS):
+        if sheet.value(row, 1) is None:
+            break
+        locked.append(tuple(_meta_text(sheet.value(row, c)) for c in range(1, 6)))
+    # Trusted only when it is what the fingerprint was made of: a hand-edited hidden sheet
+    # falls back to the current catalog, as a file of the first template version does.
+    if locked and identity.round_id and identity.unit_code and identity.fingerprint == layout.fingerprint(
+            identity.round_id, identity.unit_code, locked):
+        return Identity(**{**identity.__dict__, "locked": tuple(locked)})
+    return identity
+
+
+# More locked rows than a unit has indicators cannot be ours; the sheet caps bound it anyway.
+MAX_LOCKED_ROWS = 2_000
+
+
+def _meta_text(value: object) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
+def _utc(text: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _catalog_changes(identity: Identity, catalog: Catalog) -> list[Issue]:
+    """`catalog-changed` naming what the office changed since the file was generated."""
+    current = layout.locked_content(catalog, identity.unit_code)
+    if not identity.locked:
+        expected = layout.fingerprint(catalog.round.round_id, identity.unit_code, current)
+        return [make_issue("catalog-changed", sheet=layout.META_SHEET)] if identity.fingerprint != expected else []
+    then = {row[0]: row for row in identity.locked}
+    now = {row[0]: tuple(map(str, row)) for row in current}
+    changed = [code for code in dict.fromkeys([*then, *now]) if then.get(code) != now.get(code)]
+    if not changed:
+        return []
+    names = {**{c: row[1] for c, row in then.items()}, **{c: row[1] for c, row in now.items()}}
+    return [make_issue("catalog-changed", sheet=layout.META_SHEET,
+                       params={"indicators": "; ".join(f"{code} ({names[code]})" for code in changed)})]
+
+
+def generated_targets(identity: Identity, unit_code: str) -> dict[str, Target] | None:
+    """The unit's targets as its file was generated with them; None when the file does not say."""
+    if not identity.locked:
+        return None
+    out = {}
+    for code, _name, _unit, text, baseline in identity.locked:
+        parsed = parse_target(text)
+        base = parse_number(baseline) if baseline else None
+        out[code] = Target(unit_code, code, text, parsed.low if parsed else None, parsed.high if parsed else None,
+                           base.value if base else None)
+    return out
 
 
 def _identify_without_metadata(workbook: Workbook, catalog: Catalog, file_name: str) -> Identity:
@@ -213,8 +281,13 @@ def find_table(workbook: Workbook, catalog: Catalog) -> tuple[Sheet | None, int,
 # --- reading cells ------------------------------------------------------------------------------
 
 
-def read_number(cell: Cell | None, indicator: Indicator | None) -> CellReading:
-    """A result or estimate cell, read the way the indicator needs it."""
+def read_number(cell: Cell | None, indicator: Indicator | None, references: tuple = ()) -> CellReading:
+    """A result or estimate cell, read the way the indicator needs it.
+
+    `references` are the indicator's own figures (target bounds, baseline): "7.000" for a
+    target of 8.000 is seven thousand beyond doubt, and is flagged only when the other
+    reading (7) is of the indicator's size too.
+    """
     if cell is None:
         return CellReading(None, "blank")
     raw = cell.value
@@ -241,7 +314,9 @@ def read_number(cell: Cell | None, indicator: Indicator | None) -> CellReading:
     number = parse_number(text)
     if number is None:
         return CellReading(None, "word", raw)
-    return CellReading(number.value, "ambiguous" if number.ambiguous else "ok", raw)
+    # "1,234.5" has one reading only (the English one), so it is no ambiguity to flag.
+    ambiguous = number.alternative is not None and formulas.is_plausible(number.alternative, references)
+    return CellReading(number.value, "ambiguous" if ambiguous else "ok", raw)
 
 
 def _text(cell: Cell | None) -> str:
@@ -290,12 +365,16 @@ def read_file(workbook: Workbook, catalog: Catalog, file_name: str) -> FileReadi
                                      params={"column": labels[key]}))
     if any(key not in columns for key in ESSENTIAL_COLUMNS):
         return FileReading(identity, sheet.name, (), tuple(issues), workbook.modified)
-    rows, row_issues = _read_rows(sheet, header_row, columns, catalog, identity.unit_code)
+    rows, row_issues = _read_rows(sheet, header_row, columns, catalog, identity.unit_code,
+                                  generated_targets(identity, identity.unit_code))
     issues.extend(row_issues)
     return FileReading(identity, sheet.name, tuple(rows), tuple(issues), workbook.modified)
 
 
-def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: Catalog, unit_code: str):
+def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: Catalog, unit_code: str,
+               generated: Mapping[str, Target] | None = None):
+    """The table's rows. A unit's changes are judged against `generated`, the targets its file
+    was made with, when known: what the office changed since is not the unit's doing."""
     targets = {t.indicator_code: t for t in catalog.targets_by_unit[unit_code]}
     letters = {key: column_letters(col) for key, col in columns.items()}
     last_row = max(sheet.cells, default=(header_row, 0))[0]
@@ -311,14 +390,17 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: 
         code = _text(cell(r, "indicator_code"))
         if code:
             if code not in targets:
-                issues.append(make_issue("unknown-indicator", sheet=sheet.name, cell=f"{letters['indicator_code']}{r}", value=code))
+                if generated is None or code not in generated:  # else the office dropped it: catalog-changed
+                    issues.append(make_issue("unknown-indicator", sheet=sheet.name,
+                                             cell=f"{letters['indicator_code']}{r}", value=code))
                 continue
             if code in seen:
                 issues.append(make_issue("duplicate-indicator-row", sheet=sheet.name, cell=f"{letters['indicator_code']}{r}",
                                          indicator_code=code, params={"first_row": seen[code]}))
                 continue
             seen[code] = r
-            rows.append(_indicator_row(r, code, cell, letters, catalog.indicator_by_code[code], targets[code]))
+            judged = targets[code] if generated is None else generated.get(code, targets[code])
+            rows.append(_indicator_row(r, code, cell, letters, catalog.indicator_by_code[code], judged))
             continue
         tt = _text(cell(r, "tt"))
         content = {key: _text(cell(r, key)) for key in ("name", "unit_of_measure", "target", "result", "estimate")}
@@ -326,8 +408,9 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: 
             continue  # a group heading (numbered I, II, …) or an empty row
         # Anything else without a code is an indicator the unit added itself, wherever it stands.
         rows.append(_extra_row(r, cell, letters, content))
-    for code, target in targets.items():
-        if code not in seen:
+    for code in targets:
+        # an indicator the office added after the file was made is not the unit's to have
+        if code not in seen and (generated is None or code in generated):
             issues.append(make_issue("missing-indicator", sheet=sheet.name, indicator_code=code,
                                      value=catalog.indicator_by_code[code].name))
     return rows, issues
@@ -341,24 +424,28 @@ def _indicator_row(r, code, cell, letters, indicator: Indicator, target) -> RowR
     target_cell, baseline_cell = cell(r, "target"), cell(r, "baseline")
     target_same = _same_target(target_cell, target.low, target.high, target.text)
     baseline_same = "baseline" not in letters or _same_target(baseline_cell, target.baseline, target.baseline, "")
+    references = (target.low, target.high, target.baseline)
     return RowReading(
         kind="indicator", excel_row=r, indicator_code=code, letters=letters,
-        result=read_number(cell(r, "result"), indicator),
-        estimate=read_number(cell(r, "estimate"), indicator),
+        result=read_number(cell(r, "result"), indicator, references),
+        estimate=read_number(cell(r, "estimate"), indicator, references),
         proposed_target=proposed if proposed_state != "blank" else "", proposed_state=proposed_state,
         note=_text(cell(r, "note")),
-        target_raw=None if target_cell is None else target_cell.value,
+        target_raw=None if target_cell is None else target_cell.value, target_expected=target.text,
         target_state="same" if target_same else "changed",
-        baseline_raw=None if baseline_cell is None else baseline_cell.value,
+        baseline_raw=None if baseline_cell is None else baseline_cell.value, baseline_expected=target.baseline,
         baseline_state="same" if baseline_same else "changed",
     )
 
 
 def _extra_row(r, cell, letters, content) -> RowReading:
     target_text = content["target"]
+    own = parse_target(target_text)
+    references = (own.low, own.high) if own else ()
     return RowReading(
         kind="extra", excel_row=r, indicator_code=None, letters=letters,
-        result=read_number(cell(r, "result"), None), estimate=read_number(cell(r, "estimate"), None),
+        result=read_number(cell(r, "result"), None, references),
+        estimate=read_number(cell(r, "estimate"), None, references),
         proposed_target="", proposed_state="blank", note=_text(cell(r, "note")),
         name=content["name"], unit_of_measure=content["unit_of_measure"], extra_target=target_text,
         extra_target_state="blank" if not target_text else ("ok" if parse_target(target_text) is not None else "bad"),

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from . import formulas
 from .gcpause import collector_paused
+from .messages import Plain
 from .model import Catalog, Issue, make_issue
+from .numbers import parse_number
 from .reader import FileReading, RowReading, read_file
 from .workers import ReadOutcome, WorkerLimits, read_in_workers
 from .xlsx import UnreadableWorkbook, read_workbook
@@ -386,6 +388,7 @@ def _row_issue(code: str, column: str, row: RowReading, sheet: str | None) -> Is
     params: dict[str, object] = {}
     if code == "ambiguous-number":
         reading = row.result if column == "result" else row.estimate
-        params["read_as"] = reading.value
+        params["read_as"] = Plain(reading.value)
+        params["other"] = Plain(parse_number(reading.raw).alternative)
     return make_issue(code, sheet=sheet, cell=f"{letter}{row.excel_row}", indicator_code=row.indicator_code,
                       value=value, params=params)

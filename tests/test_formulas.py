@@ -380,3 +380,19 @@ def test_aggregate_none_gives_no_value():
 def test_aggregate_refuses_an_unknown_aggregation():
     with pytest.raises(ValueError):
         aggregate("median", [1.0, 2.0])
+
+
+@pytest.mark.parametrize("value, references, expected", [
+    (7000, (8000, None), True),      # the size of the target
+    (7, (8000, None), False),        # a thousand times smaller
+    (7.5, (7.0, 7.5, None), True),
+    (7500, (7.0, 7.5, None), False),
+    (190, (200000, 190000), False),
+    (1234, (), True),                # nothing to judge by: either reading may be meant
+    (0, (500,), True),
+    (5000, (0, None), True),         # a zero target says nothing about size
+    (-1.2, (1.5,), True),            # a negative growth rate is of the target's size
+    (30, (1.5,), True), (31, (1.5,), False),  # the factor's edge: 1.5 × 20 = 30
+])
+def test_is_plausible(value, references, expected):
+    assert formulas.is_plausible(value, references) is expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -78,15 +79,47 @@ def test_percent_formatted_cell_reads_as_shown(round_dir):
     assert {v.indicator_code: v.result for v in s.values}["NGHEO"] == pytest.approx(4.75)
 
 
-def test_ambiguous_number_is_a_warning_with_the_value_read(round_dir):
+def _json_issues(catalog_path, *paths):
+    result = CliRunner().invoke(main, ["validate", str(catalog_path), *map(str, paths), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)["files"]
+
+
+def test_a_thousands_figure_of_the_indicators_size_is_not_ambiguous(round_dir, catalog_path):
+    # D1's population target is 200.000: "190.000" can only be a hundred and ninety thousand.
     catalog, templates, inbox = round_dir
-    results = {**complete_results(catalog, "D1"), "DANSO": "1.234"}
+    results = {**complete_results(catalog, "D1"), "DANSO": "190.000", "DANGVIEN": "1.200"}
     path = fill(templates["D1"], inbox / "D1.xlsx", results)
+    [f] = _json_issues(catalog_path, path)
+    assert f["status"] == "valid"
+    assert [i for i in f["issues"] if i["code"] == "ambiguous-number"] == []
     [s] = check(catalog, path).submissions
-    assert s.status == "valid"
-    [issue] = [i for i in s.issues if i.code == "ambiguous-number"]
-    assert issue.cell == cell_of(templates["D1"], "DANSO") and issue.severity == "warning"
-    assert issue.params["read_as"] == 1234
+    assert {v.indicator_code: v.result for v in s.values}["DANSO"] == 190000
+
+
+@pytest.mark.parametrize("code, typed, read_as, other", [
+    ("GRDP", "7.500", "7500", "7,5"),  # target 7,5: the decimal reading is the plausible one
+    ("DANSO", "190,000", "190", "190000"),  # target 200.000: so is the thousands reading
+])
+def test_a_number_the_other_convention_reads_plausibly_is_a_warning_showing_both(round_dir, catalog_path, code,
+                                                                                   typed, read_as, other):
+    catalog, templates, inbox = round_dir
+    results = {**complete_results(catalog, "D1"), code: typed}
+    path = fill(templates["D1"], inbox / "D1.xlsx", results)
+    [f] = _json_issues(catalog_path, path)
+    [issue] = [i for i in f["issues"] if i["code"] == "ambiguous-number"]
+    assert issue["severity"] == "warning" and issue["cell"] == cell_of(templates["D1"], code)
+    shown = issue["message"].replace(f"'{typed}'", "")
+    assert re.search(rf"\b{read_as}\b", shown) and re.search(rf"\b{other}\b", shown)
+    assert not re.search(r"\d[.,]\d{3}\b", shown)  # neither reading shown in a grouped, ambiguous form
+
+
+def test_a_figure_only_the_english_convention_reads_is_taken_without_a_warning(round_dir, catalog_path):
+    catalog, templates, inbox = round_dir
+    results = {**complete_results(catalog, "D1"), "DANSO": "190,000.5"}
+    path = fill(templates["D1"], inbox / "D1.xlsx", results)
+    [f] = _json_issues(catalog_path, path)
+    assert [i for i in f["issues"] if i["code"] == "ambiguous-number"] == []
 
 
 def test_words_errors_and_blanks(round_dir):
