@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from consolidator.formulas import (
+    is_plausible,
     aggregate,
     elapsed_share,
     evaluate,
@@ -395,4 +396,4 @@ def test_aggregate_refuses_an_unknown_aggregation():
     (30, (1.5,), True), (31, (1.5,), False),  # the factor's edge: 1.5 × 20 = 30
 ])
 def test_is_plausible(value, references, expected):
-    assert formulas.is_plausible(value, references) is expected
+    assert is_plausible(value, references) is expected
