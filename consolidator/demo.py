@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import random
+import re
+import zipfile
 import zlib
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import formulas, layout
@@ -34,7 +36,10 @@ def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     yield f"Catalog (sample data, fictional): {catalog_path}"
     catalog = load_catalog(catalog_path)
     appendices = directory / "appendices"
-    done = generate(catalog, appendices, lang=lang)
+    # The round is simulated in its own time (2023): generated a few days before the cut-off,
+    # so the units' saved times, which the tool takes as received times, come after it.
+    generated_at = datetime.combine(catalog.round.cutoff_date - timedelta(days=5), datetime.min.time()).astimezone()
+    done = generate(catalog, appendices, lang=lang, generated_at=generated_at)
     yield f"Generated {len(done)} unit appendices: {appendices}/ (manifest: {appendices / MANIFEST})"
     inbox = directory / "inbox"
     story = simulate_returns(catalog, {g.unit_code: g.path for g in done}, inbox)
@@ -146,5 +151,24 @@ def _rows_by_code(ws) -> dict[str, int]:
 
 
 def _set_time(path: Path, when: datetime) -> None:
+    """As the unit's spreadsheet program leaves a file saved at `when`: its own saved time and the file's."""
+    set_saved_time(path, when)
     stamp = when.timestamp()
     os.utime(path, (stamp, stamp))
+
+
+def set_saved_time(path: Path, moment: datetime) -> None:
+    """Set a workbook's own last-saved time (docProps/core.xml dcterms:modified), in place.
+
+    For simulated files only (the demo, the tests): openpyxl stamps the time of saving over
+    whatever its properties say, so the part is rewritten in the package afterwards.
+    """
+    stamp = (moment.astimezone(timezone.utc) if moment.tzinfo else moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            zf.writestr(info, data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import formulas
@@ -24,6 +24,12 @@ from .xlsx import UnreadableWorkbook, read_workbook
 
 VALID, INVALID, UNREADABLE = "valid", "invalid", "unreadable"
 _USABLE = ("ok", "ambiguous")
+# Where a file's received time came from (DESIGN.md §3), best first. The store of a later
+# version records the real one; without it the workbook's own last-saved time is used,
+# since copying a file (cp, an email attachment saved, a download) changes its file time.
+SAVED, FILE_TIME = "saved", "file"
+# Clocks differ between the unit's computer and ours, and xlsxwriter stamps whole seconds.
+_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,15 @@ class Submission:
     values: tuple[Reported, ...] = ()
     extras: tuple[ExtraIndicator, ...] = ()
     counted: bool = False  # the newest of its unit: the one consolidated
+    received_source: str = FILE_TIME  # SAVED or FILE_TIME: what `received` is
+    file_time: datetime | None = None  # the file's modification time, whatever `received` is
+    replaced: bool = False  # an older version of a unit that sent a newer file: history, not the round's
+    copy_of: str | None = None  # the same bytes as this file (by name): one submission, not two
+
+    @property
+    def in_round(self) -> bool:
+        """Whether this file is one of the round's submissions, not a replaced or repeated one."""
+        return not self.replaced and self.copy_of is None
 
     @property
     def errors(self) -> int:
@@ -108,13 +123,15 @@ class ValidationReport:
         expected = len(self.units)
         valid = [u for u in self.units if u.state == VALID]
         on_time = [u for u in valid if u.on_time]
+        current = [s for s in self.submissions if s.in_round]
         return {
             "files": len(self.submissions),
-            "valid": sum(s.status == VALID for s in self.submissions),
-            "invalid": sum(s.status == INVALID for s in self.submissions),
-            "unreadable": sum(s.status == UNREADABLE for s in self.submissions),
-            "errors": sum(s.errors for s in self.submissions),
-            "warnings": sum(s.warnings for s in self.submissions),
+            "valid": sum(s.status == VALID for s in current),
+            "invalid": sum(s.status == INVALID for s in current),
+            "unreadable": sum(s.status == UNREADABLE for s in current),
+            "replaced": sum(not s.in_round for s in self.submissions),
+            "errors": sum(s.errors for s in current),
+            "warnings": sum(s.warnings for s in current),
             "units_expected": expected,
             "units_valid": len(valid),
             "units_on_time": len(on_time),
@@ -124,10 +141,12 @@ class ValidationReport:
         }
 
     def to_dict(self, lang: str = "vi") -> dict[str, object]:
-        """The JSON report of DESIGN.md §5."""
+        """The JSON report of DESIGN.md §5, with each file's received time and its source."""
         return {
             "files": [
                 {"path": str(s.path), "unit_code": s.unit_code, "status": s.status,
+                 "counted": s.counted, "replaced": s.replaced, "copy_of": s.copy_of,
+                 "received": s.received.isoformat(timespec="seconds"), "received_source": s.received_source,
                  "issues": [i.to_dict(lang) for i in s.issues]}
                 for s in self.submissions
             ],
@@ -136,7 +155,9 @@ class ValidationReport:
 
     @property
     def has_errors(self) -> bool:
-        return any(s.status != VALID for s in self.submissions)
+        """Whether anything of the round needs the office's attention (exit code 1): a replaced
+        version or a second copy of the same bytes does not."""
+        return any(s.status != VALID for s in self.submissions if s.in_round)
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -190,18 +211,26 @@ def validate_files(
         readings = [o.reading for o in outcomes]
         row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings],
                                 [r.sheet if r else None for r in readings])
-        submissions = [_submission(o, row_issues.get(n, [])) for n, o in enumerate(outcomes)]
+        now = datetime.now(timezone.utc)
+        submissions = [_submission(o, row_issues.get(n, []), now) for n, o in enumerate(outcomes)]
         submissions = rank_duplicates(catalog, submissions)
         return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions))
 
 
-def _submission(outcome: ReadOutcome, row_issues: list[Issue]) -> Submission:
+def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime) -> Submission:
     reading = outcome.reading
-    base = {"path": outcome.path, "received": outcome.received, "sha256": outcome.sha256}
+    base = {"path": outcome.path, "sha256": outcome.sha256, "file_time": outcome.received}
     if reading is None:
         return Submission(unit_code=None, round_id=None, status=UNREADABLE, issues=(outcome.unreadable,),
-                          modified=None, **base)
+                          modified=None, received=outcome.received, **base)
+    received, source = received_time(outcome, reading, now)
     issues = tuple(reading.issues) + tuple(row_issues)
+    indicator_rows = [r for r in reading.rows if r.kind == "indicator"]
+    if indicator_rows and all(r.result.state == "blank" for r in reading.rows):
+        # Nothing typed at all: the blank appendix sent back. One error says so, instead of
+        # a "no result yet" warning per row that would let it pass as a valid submission.
+        issues = tuple(i for i in issues if i.code != "missing-result") + (
+            make_issue("no-results", sheet=reading.sheet),)
     status = INVALID if any(i.severity == "error" for i in issues) else VALID
     error_codes = {i.indicator_code for i in issues if i.severity == "error" and i.indicator_code}
     values = tuple(
@@ -209,7 +238,7 @@ def _submission(outcome: ReadOutcome, row_issues: list[Issue]) -> Submission:
                  r.result.value if r.result.state in _USABLE else None,
                  r.estimate.value if r.estimate.state in _USABLE else None,
                  r.proposed_target, r.note, r.indicator_code in error_codes)
-        for r in reading.rows if r.kind == "indicator"
+        for r in indicator_rows
     )
     extras = tuple(
         ExtraIndicator(r.excel_row, r.name, r.unit_of_measure, r.extra_target,
@@ -218,25 +247,47 @@ def _submission(outcome: ReadOutcome, row_issues: list[Issue]) -> Submission:
     )
     return Submission(unit_code=reading.identity.unit_code, round_id=reading.identity.round_id, status=status,
                       issues=issues, modified=reading.modified, sheet=reading.sheet, values=values, extras=extras,
-                      **base)
+                      received=received, received_source=source, **base)
+
+
+def received_time(outcome: ReadOutcome, reading: FileReading, now: datetime) -> tuple[datetime, str]:
+    """The workbook's own last-saved time, when it is believable, else the file's time (DESIGN.md §3).
+
+    Believable: not in the future, and not before the file was generated (a unit cannot have
+    saved it earlier; a spreadsheet program with a wrong clock can write either).
+    """
+    saved, generated = reading.modified, reading.identity.generated_at
+    if saved is not None and saved <= now + _CLOCK_SKEW and (generated is None or saved >= generated - _CLOCK_SKEW):
+        return saved, SAVED
+    return outcome.received, FILE_TIME
 
 
 def rank_duplicates(catalog: Catalog, submissions: list[Submission]) -> list[Submission]:
-    """Mark the newest file of this round per unit as counted; report the older ones."""
+    """Mark the newest file of this round per unit as counted; mark the older ones replaced.
+
+    Files with the same bytes are one submission: the copies are marked as such, never as a
+    newer version. A file with no result at all is no submission, and replaces nothing.
+    """
     by_unit: dict[str, list[int]] = {}
+    first_of: dict[str, int] = {}
+    out = list(submissions)
     for n, s in enumerate(submissions):
         of_this_round = s.round_id in (None, catalog.round.round_id)
         if s.unit_code in catalog.targets_by_unit and s.status != UNREADABLE and of_this_round:
-            by_unit.setdefault(s.unit_code, []).append(n)
-    out = list(submissions)
+            if s.sha256 and s.sha256 in first_of:
+                out[n] = replace(s, copy_of=submissions[first_of[s.sha256]].path.name)
+                continue
+            first_of[s.sha256] = n
+            if not any(i.code == "no-results" for i in s.issues):
+                by_unit.setdefault(s.unit_code, []).append(n)
     for unit, indices in by_unit.items():
-        ranked = sorted(indices, key=lambda n: (submissions[n].sort_time, submissions[n].received), reverse=True)
+        ranked = sorted(indices, key=lambda n: (submissions[n].sort_time, submissions[n].file_time), reverse=True)
         newest = submissions[ranked[0]]
         out[ranked[0]] = replace(newest, counted=True)
         for n in ranked[1:]:
             older = submissions[n]
             note = make_issue("duplicate-file", value=older.path.name, params={"newest": newest.path.name})
-            out[n] = replace(older, issues=older.issues + (note,))
+            out[n] = replace(older, issues=older.issues + (note,), replaced=True)
     return out
 
 

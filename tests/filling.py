@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from consolidator import layout
+from consolidator.demo import set_saved_time
 
 RESULT_COL = layout.COLUMNS.index("result") + 1
 CODE_COL = layout.COLUMNS.index("indicator_code") + 1
@@ -31,10 +32,10 @@ def fill(template: Path, out: Path, results: dict[str, object], *, column_key: s
         ws.cell(rows[code], column(column_key)).value = value
     if edit is not None:
         edit(wb, ws)
-    if modified is not None:
-        wb.properties.modified = modified
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
+    if modified is not None:
+        set_saved_time(out, modified)
     return out
 
 

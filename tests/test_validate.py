@@ -324,10 +324,12 @@ def test_not_a_workbook_is_unreadable_and_the_round_goes_on(round_dir):
     assert by_name[good.name].status == "valid"
 
 
-def test_on_time_and_late_by_file_time(round_dir):
+def test_on_time_and_late_by_file_time_when_the_saved_time_is_not_believable(round_dir):
+    # The appendices were generated today: a workbook saved "in 2023" was not saved by the
+    # unit then, so the file's own modification time is what is left (DESIGN.md §3).
     catalog, templates, inbox = round_dir
-    on_time = fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"))
-    late = fill(templates["K2"], inbox / "K2.xlsx", complete_results(catalog, "K2"))
+    on_time = fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"), modified=datetime(2023, 7, 1))
+    late = fill(templates["K2"], inbox / "K2.xlsx", complete_results(catalog, "K2"), modified=datetime(2023, 7, 1))
     deadline_day = datetime(2023, 7, 10, 16, 0).timestamp()  # the deadline day itself counts
     os.utime(on_time, (deadline_day, deadline_day))
     os.utime(late, (deadline_day + 86400, deadline_day + 86400))
@@ -335,6 +337,7 @@ def test_on_time_and_late_by_file_time(round_dir):
     states = {u.unit_code: (u.state, u.on_time) for u in report.units}
     assert states == {"P": ("missing", None), "D1": ("missing", None), "D2": ("missing", None),
                       "K1": ("valid", True), "K2": ("valid", False)}
+    assert {s.received_source for s in report.submissions} == {"file"}
     summary = report.summary()
     assert (summary["units_expected"], summary["units_valid"], summary["units_on_time"]) == (5, 2, 1)
     assert summary["completeness"] == pytest.approx(2 / 5) and summary["timeliness"] == pytest.approx(1 / 5)
@@ -352,11 +355,12 @@ def test_cli_json_exit_codes_report_annotate_and_inputs_untouched(round_dir, cat
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert set(data) == {"files", "summary"}
-    assert set(data["summary"]) == {"files", "valid", "invalid", "unreadable", "errors", "warnings",
+    assert set(data["summary"]) == {"files", "valid", "invalid", "unreadable", "replaced", "errors", "warnings",
                                     "units_expected", "units_valid", "units_on_time", "completeness",
                                     "timeliness", "missing_units"}
     for f in data["files"]:
-        assert set(f) == {"path", "unit_code", "status", "issues"}
+        assert set(f) == {"path", "unit_code", "status", "counted", "replaced", "copy_of", "received",
+                          "received_source", "issues"}
         for i in f["issues"]:
             assert set(i) == {"severity", "code", "sheet", "cell", "indicator_code", "value", "message"}
     statuses = {Path(f["path"]).name: f["status"] for f in data["files"]}

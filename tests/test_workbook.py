@@ -24,7 +24,7 @@ from consolidator.validate import collect_inputs
 from consolidator.workbook import clean_text, sheet_name, sheet_names, write_consolidated
 
 from .conftest import small_catalog, write_catalog
-from .filling import column, complete_results, fill, rows_by_code
+from .filling import column, complete_results, fill, rows_by_code, set_saved_time
 from .office import SOFFICE, needs_libreoffice
 
 NOTE = '=HYPERLINK("http://example.com","bấm")'
@@ -32,6 +32,7 @@ VI_SHEETS = ["Tổng hợp", "Chỉ tiêu đạt thấp", "Theo đơn vị", "T�
              "Biểu đồ", "Thông tin"]
 ON_TIME = datetime(2023, 7, 5, 9, 30).timestamp()
 LATE = datetime(2023, 7, 15, 9, 30).timestamp()
+GENERATED = datetime(2023, 6, 25, 8, 0).astimezone()
 
 
 def _catalog():
@@ -70,7 +71,8 @@ def _with_note(wb, ws):
 def round_(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("round")
     catalog = load_catalog(write_catalog(_catalog(), tmp / "catalog.xlsx"))
-    templates = {g.unit_code: g.path for g in generate(catalog, tmp / "templates")}
+    # generated before the units saved their files, so their saved times are their received times
+    templates = {g.unit_code: g.path for g in generate(catalog, tmp / "templates", generated_at=GENERATED)}
     inbox = tmp / "inbox"
     filled = {
         "P": fill(templates["P"], inbox / "P.xlsx", {"GRDP": 6.5}),
@@ -83,7 +85,7 @@ def round_(tmp_path_factory):
     }
     for code, path in filled.items():
         moment = LATE if code == "K2" else ON_TIME
-        os.utime(path, (moment, moment))
+        set_saved_time(path, datetime.fromtimestamp(moment).astimezone())
     # a quiet progress hook that takes whatever keywords validate_files passes it (length=...)
     consolidation = consolidate(catalog, collect_inputs([inbox]), progress=lambda items, **_: items)
     out = tmp / "tong_hop.xlsx"
