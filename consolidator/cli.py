@@ -115,7 +115,7 @@ def demo(directory: str, lang: str) -> None:
         click.echo(line)
 
 
-def _inputs(inputs: tuple[str, ...]):
+def _inputs(inputs: tuple[str, ...], allow_empty: bool = False):
     from .errors import ConsolidatorError
     from .safety import verify_xml_defences
     from .validate import collect_inputs
@@ -126,7 +126,7 @@ def _inputs(inputs: tuple[str, ...]):
         raise CatalogRefused(str(exc)) from exc
 
     paths = collect_inputs(inputs)
-    if not paths:
+    if not paths and not allow_empty:
         raise CatalogRefused("No input files found in: " + ", ".join(inputs))
     return paths
 
@@ -168,14 +168,16 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--lang", type=LANG, default=None, help="Language of the table (default: the round's, else vi).")
 def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
-    """Who is missing, late or invalid, with completeness and timeliness rates."""
+    """Who is missing, late or invalid, with completeness and timeliness rates; exit 1 if any unit is."""
     from .report import format_status
-    from .validate import validate_files
+    from .validate import VALID, validate_files
 
     cat = _load(catalog, lang)
     lang = lang or cat.round.lang
-    report = validate_files(cat, _inputs(inputs), progress=_progress("status"))
+    # An empty inbox is the first day of a round: every unit is missing, which is the answer.
+    report = validate_files(cat, _inputs(inputs, allow_empty=True), progress=_progress("status"))
     click.echo(format_status(report, lang))
+    sys.exit(0 if all(u.state == VALID for u in report.units) else 1)
 
 
 @main.command()

@@ -43,10 +43,7 @@ class Consolidation:
 
         An older version of a unit that sent a newer file is not "left out": it was replaced.
         """
-        return [
-            s for s in self.report.submissions
-            if s.status != "valid" and (s.counted or not any(i.code == "duplicate-file" for i in s.issues))
-        ]
+        return [s for s in self.report.submissions if s.status != "valid" and s.in_round]
 
     def table(self):
         """The long data table as a DataFrame (one row per unit × indicator, rollups included).

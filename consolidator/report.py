@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
+from .messages import labels
 from .validate import INVALID, VALID, Submission, ValidationReport
 
 # Words of the reports, kept beside the code that lays them out (short table headings).
@@ -70,15 +71,18 @@ def format_text(report: ValidationReport, lang: str = "vi") -> str:
 
 
 def format_status(report: ValidationReport, lang: str = "vi") -> str:
-    """Every expected unit: received/valid, received/invalid or missing; on time or late."""
-    w = words(lang)
-    rows = [(w["unit"], w["unit_name"], w["status"], w["on_time"], w["errors"], w["file"])]
+    """Every expected unit: received/valid, received/invalid or missing; on time or late; when received, by what."""
+    w, text = words(lang), labels(lang)
+    rows = [(w["unit"], w["unit_name"], w["status"], w["on_time"], w["errors"], w["file"],
+             text["status_received"], text["status_source"])]
     for u in report.units:
         s = u.submission
         rows.append((
             u.unit_code, u.unit_name, w[u.state],
             "" if u.on_time is None else (w["yes"] if u.on_time else w["late"]),
             "" if s is None else str(s.errors), "" if s is None else s.path.name,
+            "" if s is None else s.received.astimezone().strftime("%d/%m/%Y %H:%M"),
+            "" if s is None else text[f"received_source_{s.received_source}"],
         ))
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
@@ -86,6 +90,7 @@ def format_status(report: ValidationReport, lang: str = "vi") -> str:
     lines.append("")
     lines.append(w["rates"].format(**{**summary, "completeness": _pct(summary["completeness"]),
                                       "timeliness": _pct(summary["timeliness"])}))
+    lines.append(text["received_sources_note"])
     return "\n".join(lines)
 
 

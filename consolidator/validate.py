@@ -437,6 +437,10 @@ def _row_issue(code: str, column: str, row: RowReading, sheet: str | None) -> Is
         "baseline": row.baseline_raw, "name": row.name,
     }.get(column)
     params: dict[str, object] = {}
+    if column == "target" and row.kind == "indicator":
+        params["original"] = row.target_expected
+    elif column == "baseline":
+        params["original"] = "" if row.baseline_expected is None else row.baseline_expected
     if code == "ambiguous-number":
         reading = row.result if column == "result" else row.estimate
         params["read_as"] = Plain(reading.value)
