@@ -138,9 +138,11 @@ def _inputs(inputs: tuple[str, ...], allow_empty: bool = False):
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write an Excel report here.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False),
               help="Write copies of files with problems, cells marked, to send back to units.")
+@click.option("--annotate-warnings", is_flag=True,
+              help="With --annotate: also copies of valid files that have warnings.")
 @click.option("--lang", type=LANG, default=None, help="Language of the messages (default: the round's, else vi).")
 def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str | None,
-             annotate_dir: str | None, lang: str | None) -> None:
+             annotate_dir: str | None, annotate_warnings: bool, lang: str | None) -> None:
     """Check returned workbooks; exit 1 if any has errors. INPUT is files or folders."""
     import json
 
@@ -158,7 +160,7 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
         write_excel_report(report, report_path, lang)
         click.echo(f"Excel report: {report_path}", err=fmt == "json")
     if annotate_dir:
-        for path in annotate(report, annotate_dir, lang):
+        for path in annotate(report, annotate_dir, lang, warnings=annotate_warnings):
             click.echo(f"Annotated: {path}", err=fmt == "json")
     sys.exit(1 if report.has_errors else 0)
 

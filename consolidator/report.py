@@ -147,18 +147,25 @@ def _checked(rc: int) -> None:
         raise ConsolidatorError(f"writing the Excel report failed (xlsxwriter code {rc})")
 
 
-def annotate(report: ValidationReport, outdir: str | Path, lang: str = "vi") -> list[Path]:
-    """For each readable file with problems, a copy with the cells marked and a first sheet of fixes.
+def annotate(report: ValidationReport, outdir: str | Path, lang: str = "vi", warnings: bool = False) -> list[Path]:
+    """For each unit that must send again, a copy of its file with the cells marked and a first sheet of fixes.
 
-    The copy is what the office emails back to the unit. The input is only read.
+    Only a unit's counted file that is invalid: a replaced version, or a valid file with
+    warnings, asks nothing of the unit. `warnings` adds copies of counted valid files with
+    warnings. The copy is what the office emails back to the unit. The input is only read.
     """
     outdir = Path(outdir)
     written = []
-    for s in report.submissions:
-        if s.status == "unreadable" or not s.issues or s.path.suffix.lower() not in (".xlsx", ".xlsm"):
-            continue
+    for s in to_annotate(report, warnings):
         written.append(_annotate_one(s, outdir / s.path.name, lang))
     return written
+
+
+def to_annotate(report: ValidationReport, warnings: bool = False) -> list[Submission]:
+    """The files that get an annotated copy: see annotate."""
+    return [s for s in report.submissions
+            if s.counted and s.path.suffix.lower() in (".xlsx", ".xlsm")
+            and (s.status == INVALID or warnings and s.status == VALID and s.warnings)]
 
 
 def _annotate_one(s: Submission, target: Path, lang: str) -> Path:

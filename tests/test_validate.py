@@ -385,7 +385,7 @@ def test_status_command_lists_every_expected_unit(round_dir, catalog_path):
     catalog, templates, inbox = round_dir
     fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"))
     result = CliRunner().invoke(main, ["status", str(catalog_path), str(inbox)])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # units are missing
     lines = result.stdout.splitlines()
     for code in ("P", "D1", "D2", "K1", "K2"):
         assert any(line.startswith(code + " ") for line in lines), code

@@ -214,3 +214,23 @@ def test_status_exits_1_while_a_unit_is_invalid_and_0_when_all_are_valid(round_,
     assert cli("status", catalog_path, inbox).exit_code == 1
     fill(templates["K2"], bad, complete_results(catalog, "K2"), modified=ON_TIME)
     assert cli("status", catalog_path, inbox).exit_code == 0
+
+
+# --- 6. annotated copies only for the units that must send again -------------------------------
+
+
+def test_annotated_copies_only_for_units_that_must_resend(round_, tmp_path):
+    catalog, catalog_path, templates, inbox = round_
+    # D1: valid with a warning (a dash); K1: replaced by a corrected file; K2: invalid, counted.
+    fill(templates["D1"], inbox / "D1.xlsx", {**complete_results(catalog, "D1"), "RUNG": "—"}, modified=ON_TIME)
+    fill(templates["K1"], inbox / "K1_cu.xlsx", {**complete_results(catalog, "K1"), "KYLUAT": "ba"},
+         modified=datetime(2023, 7, 5).astimezone())
+    fill(templates["K1"], inbox / "K1_moi.xlsx", complete_results(catalog, "K1"), modified=ON_TIME)
+    fill(templates["K2"], inbox / "K2.xlsx", {**complete_results(catalog, "K2"), "KYLUAT": "ba"}, modified=ON_TIME)
+    back = tmp_path / "gui-lai"
+    result = cli("validate", catalog_path, inbox, "--annotate", back)
+    assert result.exit_code == 1
+    assert sorted(p.name for p in back.iterdir()) == ["K2.xlsx"]
+    more = tmp_path / "gui-lai-2"
+    cli("validate", catalog_path, inbox, "--annotate", more, "--annotate-warnings")
+    assert sorted(p.name for p in more.iterdir()) == ["D1.xlsx", "K2.xlsx"]
