@@ -72,6 +72,7 @@ def consolidate(
         branch = set(subtree(catalog, root))
         report.submissions = [s for s in report.submissions if s.unit_code is None or s.unit_code in branch]
         report.units = [u for u in report.units if u.unit_code in branch]
+        report.attachments = [a for a in report.attachments if a.unit_code is None or a.unit_code in branch]
     with collector_paused():
         rows = roll_up(catalog, reported_values(report.submissions, accept_partial), root)
     return Consolidation(catalog, report, rows, root, accept_partial)

@@ -120,7 +120,7 @@ def identify(workbook: Workbook, catalog: Catalog, file_name: str) -> tuple[Iden
                                      params={"expected": layout.TEMPLATE_VERSION}))
         if identity.round_id == r.round_id:
             issues.extend(_catalog_changes(identity, catalog))
-        prefix = _unit_code_from_filename(file_name, catalog)
+        prefix = unit_code_from_file_name(file_name, catalog)
         if prefix is not None and prefix != identity.unit_code:
             issues.append(make_issue("file-name-mismatch", value=file_name, params={"unit_code": identity.unit_code}))
     return identity, issues
@@ -199,13 +199,14 @@ def _identify_without_metadata(workbook: Workbook, catalog: Catalog, file_name: 
         code = by_name.get(normalize_text(sheet.value(layout.UNIT_NAME_ROW, 1)).upper())
         if code:
             return Identity(None, code, source="header")
-    prefix = _unit_code_from_filename(file_name, catalog)
+    prefix = unit_code_from_file_name(file_name, catalog)
     if prefix is not None:
         return Identity(None, prefix, source="file name")
     return Identity(None, None, source="none")
 
 
-def _unit_code_from_filename(file_name: str, catalog: Catalog) -> str | None:
+def unit_code_from_file_name(file_name: str, catalog: Catalog) -> str | None:
+    """The unit a `<unit_code>_…` file name names, if any."""
     # Only the parts of the name before an "_" can be codes: looking those up costs less
     # than testing each of a large catalog's units against the name, once per file.
     prefixes = (file_name[:i] for i, ch in enumerate(file_name) if ch == "_")

@@ -67,7 +67,21 @@ def format_text(report: ValidationReport, lang: str = "vi") -> str:
                                     "timeliness": _pct(summary["timeliness"])}))
     if summary["missing_units"]:
         out.append(f"{w['missing_units']}: {', '.join(summary['missing_units'])}")
+    out.extend(_side_files(report, lang))
     return "\n".join(out)
+
+
+def _side_files(report: ValidationReport, lang: str) -> list[str]:
+    """The attachments, by unit, and the files set aside: listed so nothing sent goes unseen."""
+    text = labels(lang)
+    out = []
+    if report.attachments:
+        out += ["", text["attachments_heading"] + ":"]
+        out += [f"  {a.unit_code or '(' + text['unit_unknown'] + ')'}  {a.path.name}" for a in report.attachments]
+    if report.ignored:
+        out += ["", text["ignored_heading"] + ":"]
+        out += [f"  {p}" for p in report.ignored]
+    return out
 
 
 def format_status(report: ValidationReport, lang: str = "vi") -> str:
@@ -91,6 +105,7 @@ def format_status(report: ValidationReport, lang: str = "vi") -> str:
     lines.append(w["rates"].format(**{**summary, "completeness": _pct(summary["completeness"]),
                                       "timeliness": _pct(summary["timeliness"])}))
     lines.append(text["received_sources_note"])
+    lines.extend(_side_files(report, lang))
     return "\n".join(lines)
 
 

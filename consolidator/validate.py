@@ -18,7 +18,7 @@ from .gcpause import collector_paused
 from .messages import Plain
 from .model import Catalog, Issue, make_issue
 from .numbers import parse_number
-from .reader import FileReading, RowReading, read_file
+from .reader import FileReading, RowReading, read_file, unit_code_from_file_name
 from .workers import ReadOutcome, WorkerLimits, read_in_workers
 from .xlsx import UnreadableWorkbook, read_workbook
 
@@ -111,6 +111,14 @@ class UnitStatus:
         return "missing" if self.submission is None else self.submission.status
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file a unit sent beside its appendix (the signed report, a scan): listed, never read."""
+
+    path: Path
+    unit_code: str | None  # when the file name starts with the unit's code
+
+
 @dataclass
 class ValidationReport:
     """The result of validating a batch: each file, each expected unit, the rates."""
@@ -118,6 +126,8 @@ class ValidationReport:
     catalog: Catalog
     submissions: list[Submission]
     units: list[UnitStatus] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)  # neither a workbook nor an attachment
 
     def summary(self) -> dict[str, object]:
         expected = len(self.units)
@@ -150,6 +160,8 @@ class ValidationReport:
                  "issues": [i.to_dict(lang) for i in s.issues]}
                 for s in self.submissions
             ],
+            "attachments": [{"path": str(a.path), "unit_code": a.unit_code} for a in self.attachments],
+            "ignored": [str(p) for p in self.ignored],
             "summary": self.summary(),
         }
 
@@ -175,6 +187,43 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
             out.append(path)
     seen: set[Path] = set()
     return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+# What a file's name says it is. Workbooks are read (and sniffed: a PDF named .xlsx is still
+# `file-not-workbook`); what units send beside the appendix is listed with the unit
+# (DESIGN.md §6); anything else in an inbox folder (a mail program's .txt, a .log) is set aside.
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".fods"})
+ATTACHMENT_SUFFIXES = frozenset({".pdf", ".doc", ".docx", ".odt", ".rtf", ".jpg", ".jpeg", ".png", ".gif",
+                                 ".tif", ".tiff", ".bmp", ".heic", ".webp"})
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def sort_inputs(catalog: Catalog, paths: Sequence[Path]) -> tuple[list[Path], list[Attachment], list[Path]]:
+    """Split the inputs into files to read, attachments and files set aside, by name.
+
+    A file whose name says nothing known is read when its first bytes are a zip or an OLE
+    container (a workbook saved without its ending), and set aside otherwise.
+    """
+    to_read, attachments, ignored = [], [], []
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix in WORKBOOK_SUFFIXES:
+            to_read.append(path)
+        elif suffix in ATTACHMENT_SUFFIXES:
+            attachments.append(Attachment(path, unit_code_from_file_name(path.name, catalog)))
+        elif _starts_like_a_workbook(path):
+            to_read.append(path)
+        else:
+            ignored.append(path)
+    return to_read, attachments, ignored
+
+
+def _starts_like_a_workbook(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4).startswith(_WORKBOOK_MAGIC)
+    except OSError:
+        return True  # let the reader say what is wrong with it
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -204,6 +253,7 @@ def validate_files(
     Files are read in worker processes (workers.py): a file that crashes, hangs or floods
     the reader is marked unreadable and the rest of the batch goes on.
     """
+    paths, attachments, ignored = sort_inputs(catalog, paths)
     with collector_paused():
         outcomes: list[ReadOutcome | None] = [None] * len(paths)
         for index, outcome in progress(read_in_workers(paths, catalog, limits), length=len(paths)):
@@ -214,7 +264,7 @@ def validate_files(
         now = datetime.now(timezone.utc)
         submissions = [_submission(o, row_issues.get(n, []), now) for n, o in enumerate(outcomes)]
         submissions = rank_duplicates(catalog, submissions)
-        return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions))
+        return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions), attachments, ignored)
 
 
 def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime) -> Submission:

@@ -354,7 +354,7 @@ def test_cli_json_exit_codes_report_annotate_and_inputs_untouched(round_dir, cat
                                   "--report", str(tmp_path / "report.xlsx"), "--annotate", str(tmp_path / "back")])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"files", "summary"}
+    assert set(data) == {"files", "attachments", "ignored", "summary"}
     assert set(data["summary"]) == {"files", "valid", "invalid", "unreadable", "replaced", "errors", "warnings",
                                     "units_expected", "units_valid", "units_on_time", "completeness",
                                     "timeliness", "missing_units"}

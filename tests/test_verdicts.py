@@ -234,3 +234,31 @@ def test_annotated_copies_only_for_units_that_must_resend(round_, tmp_path):
     more = tmp_path / "gui-lai-2"
     cli("validate", catalog_path, inbox, "--annotate", more, "--annotate-warnings")
     assert sorted(p.name for p in more.iterdir()) == ["D1.xlsx", "K2.xlsx"]
+
+
+# --- 10. attachments are not submissions ------------------------------------------------------------
+
+
+def test_the_signed_report_and_a_scan_are_attachments_listed_with_the_unit(round_, tmp_path):
+    catalog, catalog_path, templates, inbox = round_
+    for code in ("P", "D1", "D2", "K1", "K2"):
+        fill(templates[code], inbox / f"{code}.xlsx", complete_results(catalog, code), modified=ON_TIME)
+    (inbox / "K1_bao-cao-so-ket.pdf").write_bytes(b"%PDF-1.4\n%...\n")
+    (inbox / "K1_bao-cao.docx").write_bytes(b"PK\x03\x04not really")
+    (inbox / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (inbox / "thu-gui.txt").write_text("Kính gửi Văn phòng", encoding="utf-8")
+    (inbox / "D2_phu-luc.xlsx.pdf").write_bytes(b"%PDF-1.4\n")  # a PDF print of the appendix
+    (inbox / "K2_sai.xlsx").write_bytes(b"%PDF-1.4\n")  # says workbook, is not: still an error
+    result = cli("validate", catalog_path, inbox, "--format", "json")
+    data = json.loads(result.stdout)
+    attached = {Path(a["path"]).name: a["unit_code"] for a in data["attachments"]}
+    assert attached == {"K1_bao-cao-so-ket.pdf": "K1", "K1_bao-cao.docx": "K1", "scan.jpg": None,
+                        "D2_phu-luc.xlsx.pdf": "D2"}
+    assert [Path(p).name for p in data["ignored"]] == ["thu-gui.txt"]
+    files = files_by_name(result)
+    assert set(files) == {"P.xlsx", "D1.xlsx", "D2.xlsx", "K1.xlsx", "K2.xlsx", "K2_sai.xlsx"}
+    assert [i["code"] for i in files["K2_sai.xlsx"]["issues"]] == ["file-not-workbook"]
+    (inbox / "K2_sai.xlsx").unlink()
+    assert cli("validate", catalog_path, inbox).exit_code == 0  # attachments never make the run fail
+    status = cli("status", catalog_path, inbox, "--lang", "en").output
+    assert "K1_bao-cao-so-ket.pdf" in status and "thu-gui.txt" in status
