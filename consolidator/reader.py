@@ -354,6 +354,13 @@ def read_file(workbook: Workbook, catalog: Catalog, file_name: str) -> FileReadi
     if identity.unit_code is None or identity.unit_code not in catalog.targets_by_unit:
         return FileReading(identity, None, (), tuple(issues), workbook.modified)
     sheet, header_row, columns = find_table(workbook, catalog)
+    if sheet is None and identity.source == "file name":
+        # Only its name said whose it is, and it holds no appendix: some other workbook that
+        # happens to start with a unit's code. It is no one's submission, and must not
+        # displace the unit's real file.
+        unknown = Identity(None, None, source="none")
+        return FileReading(unknown, None, (), (make_issue("unidentified-file", sheet=layout.META_SHEET,
+                                                          value=file_name),), workbook.modified)
     if sheet is None:
         issues.append(make_issue("appendix-not-found", params={"expected": layout.sheet_names("vi")[0]}))
         return FileReading(identity, None, (), tuple(issues), workbook.modified)

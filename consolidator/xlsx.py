@@ -1035,7 +1035,9 @@ def _cell(t, v, formula, inline, number_format, strings) -> Cell | None:
         if inline is not None:
             return Cell(_unescape("".join(inline)), "s", formula, number_format)
         v = None
-    if v is None or (not v.strip() and t not in ("s", "str", "inlineStr")):
+    # An empty <v/> of a shared string is an empty cell, as LibreOffice and openpyxl open it
+    # (some writers leave one); an empty formula string result is an empty text.
+    if v is None or (not v.strip() and t not in ("str", "inlineStr")):
         return _text_cell(None, "blank", formula, number_format) if formula is not None else None
     if t is None or t == "n":
         try:

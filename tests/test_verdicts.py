@@ -262,3 +262,20 @@ def test_the_signed_report_and_a_scan_are_attachments_listed_with_the_unit(round
     assert cli("validate", catalog_path, inbox).exit_code == 0  # attachments never make the run fail
     status = cli("status", catalog_path, inbox, "--lang", "en").output
     assert "K1_bao-cao-so-ket.pdf" in status and "thu-gui.txt" in status
+
+
+# --- issue 11: a stray workbook named like a unit's does not displace its valid file -------------
+
+
+def test_a_workbook_known_only_by_its_name_and_holding_no_appendix_is_unidentified(round_, tmp_path):
+    import openpyxl
+
+    catalog, catalog_path, templates, inbox = round_
+    good = fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"), modified=ON_TIME)
+    stray = openpyxl.Workbook()
+    stray.active["A1"] = "Danh sách đảng viên"
+    stray.save(inbox / "K1_danh-sach.xlsx")  # newer, and named for K1
+    files = files_by_name(cli("validate", catalog_path, inbox, "--format", "json"))
+    assert files[good.name]["counted"] and files[good.name]["status"] == "valid"
+    other = files["K1_danh-sach.xlsx"]
+    assert other["unit_code"] is None and [i["code"] for i in other["issues"]] == ["unidentified-file"]
