@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__, formulas, layout
+from . import __version__, bigsheet, formulas, layout
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, sha256_file, write_text_atomic
 from .layout import FONT
 from .messages import labels
 from .model import Catalog, Indicator, Target
 
 INPUT_FILL = "#FFF2CC"
+INSTRUCTIONS_WIDTH = 92  # characters: the text column fills a portrait A4 page at 100 %
 MANIFEST = "manifest.csv"
 
 
@@ -101,7 +102,7 @@ def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "
     locked = layout.locked_content(catalog, unit_code)
     fingerprint = layout.fingerprint(catalog.round.round_id, unit_code, locked)
     with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
+        wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.DEFAULT_FONT})
         _AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint, generated_at)
         wb.close()
     return Generated(unit.code, unit.name, path, len(locked), fingerprint)
@@ -117,13 +118,6 @@ class _AppendixWriter:
         cell = {**base, "border": 1}
         fmt = wb.add_format
         self.f = {
-            "org": fmt({**base, "align": "center", "bold": False}),
-            "org_bold": fmt({**base, "align": "center", "bold": True}),
-            "party": fmt({**base, "align": "center", "bold": True, "underline": True}),
-            "date": fmt({**base, "align": "center", "italic": True, "font_size": 11}),
-            "title": fmt({**base, "align": "center", "bold": True, "font_size": 14}),
-            "subtitle": fmt({**base, "align": "center", "bold": True}),
-            "attached": fmt({**base, "align": "center", "italic": True}),
             "header": fmt({**cell, "align": "center", "bold": True, "bg_color": "#D9E1F2"}),
             "group": fmt({**cell, "bold": True, "bg_color": "#F2F2F2"}),
             "group_center": fmt({**cell, "bold": True, "align": "center", "bg_color": "#F2F2F2"}),
@@ -133,6 +127,14 @@ class _AppendixWriter:
             "input_text": fmt({**cell, "locked": False, "bg_color": INPUT_FILL}),
         }
         self._number_formats: dict[tuple[int, bool], object] = {}
+        self._formats: dict[tuple, object] = {}
+
+    def _format(self, **props):
+        """A format made once per look: the header block asks for its formats by properties."""
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
 
     def number(self, decimals: int, unlocked: bool):
         key = (decimals, unlocked)
@@ -167,22 +169,10 @@ class _AppendixWriter:
         for key, width in layout.COLUMN_WIDTHS.items():
             ws.set_column(self._col(key), self._col(key), width)
         last = len(layout.COLUMNS) - 1
-        left_end, right_start = 2, 4
-        parent = self.catalog.parent_name(self.unit.code)
-        ws.merge_range(layout.PARENT_NAME_ROW - 1, 0, layout.PARENT_NAME_ROW - 1, left_end, parent.upper(), self.f["org"])
-        ws.merge_range(layout.UNIT_NAME_ROW - 1, 0, layout.UNIT_NAME_ROW - 1, left_end, self.unit.name.upper(),
-                       self.f["org_bold"])
-        ws.merge_range(2, 0, 2, left_end, "*", self.f["org"])
-        ws.merge_range(0, right_start, 0, last, self.text["party"], self.f["party"])
-        ws.merge_range(2, right_start, 2, last, self.text["date_line"], self.f["date"])
-        term = f"{self.round.baseline_year}–{self.round.target_year}"
-        fields = {"unit_name": self.unit.name, "term": term, "year": self.round.estimate_year}
-        ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, last, self.text["title"], self.f["title"])
-        ws.merge_range(layout.SUBTITLE_ROW - 1, 0, layout.SUBTITLE_ROW - 1, last,
-                       self.text["subtitle"].format(**fields), self.f["subtitle"])
-        ws.merge_range(layout.ATTACHED_ROW - 1, 0, layout.ATTACHED_ROW - 1, last,
-                       self.text["attached"].format(**fields), self.f["attached"])
+        widths = [layout.COLUMN_WIDTHS[key] for key in layout.COLUMNS]
         ws.set_row(layout.SUBTITLE_ROW - 1, 33)
+        layout.write_header_block(ws, layout.header_block(self.catalog, self.unit.code, self.lang), widths,
+                                  left=(0, 2), right=(4, last), fmt=self._format)
         headers = layout.header_labels(self.round, self.lang)
         ws.set_row(layout.HEADER_ROW - 1, 48)
         for key, label in headers.items():
@@ -204,6 +194,7 @@ class _AppendixWriter:
         ws.write_string(r, col("tt"), row.tt, self.f["locked_center"])
         ws.write_string(r, col("name"), ind.name, self.f["locked"])
         ws.write_string(r, col("unit_of_measure"), ind.unit_of_measure, self.f["locked_center"])
+        self._fit_row(ws, r, {"name": ind.name, "unit_of_measure": ind.unit_of_measure, "target": target.text})
         self._write_target(ws, r, ind, target)
         if target.baseline is None:
             ws.write_blank(r, col("baseline"), None, self.f["locked"])
@@ -287,15 +278,17 @@ class _AppendixWriter:
         ws.data_validation(r, self._col("name"), r, self._col("note"), {
             "validate": "any", "input_title": self.text["input_extra_title"], "input_message": self.text["input_extra"]})
 
+    @staticmethod
+    def _fit_row(ws, r: int, texts: dict[str, str]) -> None:
+        """Make a row tall enough for its wrapped texts: LibreOffice prints an unsized row one line high."""
+        need = max(bigsheet.wrapped_lines(text, layout.COLUMN_WIDTHS[key]) for key, text in texts.items())
+        if need > 1:
+            ws.set_row(r, bigsheet.fitted_height(need))
+
     def _page_setup(self, ws, last_row: int) -> None:
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
-        ws.center_horizontally()
-        ws.repeat_rows(layout.HEADER_ROW - 1)
-        ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-        ws.print_area(0, 0, last_row - 1, len(layout.COLUMNS) - 1)
-        ws.set_footer("&C&P/&N")
+        layout.page_setup(ws, repeat=(layout.HEADER_ROW - 1, layout.HEADER_ROW - 1))
+        # the indicator code is for the reader, not for print (as on the consolidated summary)
+        ws.print_area(0, 0, last_row - 1, self._col("note"))
 
     def _instructions(self, ws) -> None:
         headers = layout.header_labels(self.round, self.lang)
@@ -305,11 +298,18 @@ class _AppendixWriter:
             cutoff=self.round.cutoff_date.strftime("%d/%m/%Y"), round_title=self.round.title,
             round_id=self.round.round_id, **{f"col_{k}": v for k, v in headers.items()},
         )
-        ws.set_column(0, 0, 120)
+        width = INSTRUCTIONS_WIDTH
+        ws.set_column(0, 0, width)
         wrap = self.wb.add_format({"font_name": FONT, "font_size": 12, "text_wrap": True, "valign": "top"})
-        title = self.wb.add_format({"font_name": FONT, "font_size": 14, "bold": True})
-        for n, line in enumerate(body.strip().splitlines()):
+        title = self.wb.add_format({"font_name": FONT, "font_size": 14, "bold": True, "text_wrap": True})
+        lines = body.strip().splitlines()
+        for n, line in enumerate(lines):
             ws.write_string(n, 0, line, title if n == 0 else wrap)
+            need = bigsheet.wrapped_lines(line, width)
+            ws.set_row(n, bigsheet.fitted_height(need) + (6 if n == 0 else 0))
+        # a page of text, not a table: portrait, as a letter is printed
+        layout.page_setup(ws, landscape=False)
+        ws.print_area(0, 0, len(lines) - 1, 0)
         ws.protect()
 
     def _metadata(self, ws, fingerprint: str, generated_at: datetime) -> None:

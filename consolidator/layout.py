@@ -11,8 +11,11 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
+from .bigsheet import fitted_height, wrapped_lines
+from .fileio import clean_text
 from .messages import LANGS, labels
 from .model import Catalog, Indicator, Round, Target
 
@@ -51,6 +54,107 @@ EXTRA_ROWS = 5
 
 
 FONT = "Times New Roman"  # the font of Vietnamese administrative documents
+A4 = 9  # Excel's paper size code
+# The workbook's Normal style, for xlsxwriter's `default_format_properties`. Column widths
+# count in its digits: left at Calibri, a LibreOffice without Calibri measures them in
+# DejaVu Sans and prints every column a third wider than Excel does. 11 pt: Times New
+# Roman's digits are then as wide as Calibri's, so the widths mean what they say.
+DEFAULT_FONT = {"font_name": FONT, "font_size": 11}
+
+
+@dataclass(frozen=True)
+class HeaderLine:
+    """One line of the header block above a table, as a writer renders it (DESIGN.md §6).
+
+    `side` is "left" (the issuing body), "right" (party name and date line) or "full" (the
+    titles across the table); `style` holds xlsxwriter format properties.
+    """
+
+    row: int  # 0-based sheet row
+    side: str
+    text: str
+    style: dict = field(default_factory=dict)
+
+
+def report_year(round_: Round) -> int:
+    """The year a unit's report is dated: its deadline's (the report is signed by then)."""
+    return round_.deadline.year
+
+
+def date_line(round_: Round, lang: str = "vi") -> str:
+    """"<place>, ngày ..... tháng ..... năm <year>", or without a place "Ngày ….." (DESIGN.md §6)."""
+    text = labels(lang)
+    key = "date_line" if round_.place else "date_line_no_place"
+    return text[key].format(place=round_.place, year=report_year(round_))
+
+
+def header_block(catalog: Catalog, unit_code: str, lang: str = "vi") -> tuple[HeaderLine, ...]:
+    """The rows above a unit's table: the header block of DESIGN.md §6, then the titles."""
+    text, round_ = labels(lang), catalog.round
+    name = catalog.unit_by_code[unit_code].name
+    fields = {"unit_name": name, "term": f"{round_.baseline_year}–{round_.target_year}", "year": report_year(round_)}
+    return (
+        HeaderLine(PARENT_NAME_ROW - 1, "left", catalog.parent_organisation(unit_code).upper()),
+        HeaderLine(UNIT_NAME_ROW - 1, "left", name.upper(), {"bold": True}),
+        HeaderLine(UNIT_NAME_ROW, "left", "*"),
+        HeaderLine(0, "right", text["party"], {"bold": True, "underline": 1}),
+        HeaderLine(UNIT_NAME_ROW, "right", date_line(round_, lang), {"italic": True}),
+        HeaderLine(TITLE_ROW - 1, "full", text["title"], {"bold": True, "font_size": 14}),
+        HeaderLine(SUBTITLE_ROW - 1, "full", text["subtitle"].format(**fields), {"bold": True}),
+        HeaderLine(ATTACHED_ROW - 1, "full", text["attached"].format(**fields), {"italic": True}),
+    )
+
+
+_BLOCK_BASE = {"font_name": FONT, "font_size": 12, "align": "center", "valign": "vcenter", "text_wrap": True}
+
+
+def write_header_block(ws, lines: Sequence[HeaderLine], widths: Sequence[float], left: tuple[int, int],
+                       right: tuple[int, int], fmt: Callable[..., object]) -> None:
+    """Write the header block on an xlsxwriter sheet.
+
+    `widths` are the sheet's column widths; `left` and `right` the first and last column of
+    each side; `fmt(**props)` makes (or finds) a format. Rows grow for text that wraps:
+    LibreOffice prints an unsized row one line high.
+    """
+    spans = {"left": left, "right": right, "full": (left[0], right[1])}
+    for line in lines:
+        first, last = spans[line.side]
+        f = fmt(**{**_BLOCK_BASE, **line.style})
+        ws.merge_range(line.row, first, line.row, last, "", f)
+        ws.write_string(line.row, first, clean_text(line.text), f)  # a name is text, never a formula
+        # upper case and bold are wider than the average letter the estimate assumes
+        width = sum(widths[first:last + 1]) * (0.75 if line.text.isupper() else 0.9)
+        lines_needed = wrapped_lines(line.text, width)
+        if lines_needed > 1:
+            ws.set_row(line.row, fitted_height(lines_needed))
+
+
+def page_setup(ws, repeat: tuple[int, int] | None = None, landscape: bool = True) -> None:
+    """A4, one page wide, `repeat` (first and last 0-based row) on every page, numbered pages (xlsxwriter)."""
+    ws.set_paper(A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.set_footer("&C&P/&N")
+
+
+def page_setup_openpyxl(ws, repeat: tuple[int, int] | None = None, landscape: bool = True) -> None:
+    """The same page setup as `page_setup`, on an openpyxl sheet (`repeat` 1-based rows)."""
+    ws.page_setup.paperSize = A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.4, 0.6, 0.6
+    ws.print_options.horizontalCentered = True
+    if repeat is not None:
+        ws.print_title_rows = f"{repeat[0]}:{repeat[1]}"
+    ws.oddFooter.center.text = "&P/&N"
 
 
 def number_format(decimals: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import bigsheet, layout
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .messages import labels
@@ -115,13 +116,14 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
 
     w = words(lang)
     with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
-        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
-        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.DEFAULT_FONT})
+        base = {"font_name": layout.FONT, "font_size": 11, "valign": "top", "text_wrap": True, "border": 1}
+        head = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "align": "center", "valign": "vcenter"})
+        plain = wb.add_format(base)
         units = wb.add_worksheet(w["units_sheet"])
         cols = ["unit", "unit_name", "status", "on_time", "errors", "warnings", "file", "received"]
-        for c, key in enumerate(cols):
-            units.write_string(0, c, w[key], head)
+        widths = [10, 36, 14, 11, 8, 10, 36, 16]
+        _report_header(units, [w[key] for key in cols], widths, head)
         by_unit = {u.unit_code: u for u in report.units}
         for r, u in enumerate(by_unit.values(), start=1):
             s = u.submission
@@ -129,31 +131,42 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
                       "" if u.on_time is None else (w["yes"] if u.on_time else w["late"]),
                       s.errors if s else "", s.warnings if s else "", s.path.name if s else "",
                       s.received.astimezone().strftime("%d/%m/%Y %H:%M") if s else ""]
-            for c, v in enumerate(values):
-                _checked(units.write_number(r, c, v) if isinstance(v, int) else units.write_string(r, c, clean_text(v)))
-        units.set_column(0, 0, 12)
-        units.set_column(1, 1, 40)
-        units.set_column(2, 7, 16)
-        units.freeze_panes(1, 0)
+            _report_row(units, r, values, widths, plain)
         units.autofilter(0, 0, max(1, len(by_unit)), len(cols) - 1)
         issues = wb.add_worksheet(w["issues_sheet"])
         cols = ["file", "unit", "severity", "code", "sheet", "cell", "indicator", "value", "message"]
-        for c, key in enumerate(cols):
-            issues.write_string(0, c, w[key], head)
+        widths = [26, 9, 9, 22, 9, 6, 13, 13, 60]
+        _report_header(issues, [w[key] for key in cols], widths, head)
         r = 0
         for s in report.submissions:
             for i in s.issues:
                 r += 1
                 values = [s.path.name, s.unit_code or "", w[i.severity], i.code, i.sheet or "", i.cell or "",
                           i.indicator_code or "", "" if i.value is None else str(i.value), i.message(lang)]
-                for c, v in enumerate(values):
-                    _checked(issues.write_string(r, c, clean_text(v), wrap if c == len(values) - 1 else None))
-        issues.set_column(0, 0, 30)
-        issues.set_column(1, 7, 12)
-        issues.set_column(8, 8, 90)
-        issues.freeze_panes(1, 0)
+                _report_row(issues, r, [str(v) for v in values], widths, plain)
         issues.autofilter(0, 0, max(1, r), len(cols) - 1)
         wb.close()
+
+
+def _report_header(ws, headings: list[str], widths: list[float], f) -> None:
+    """The heading row of a report sheet, frozen on screen and repeated on every printed page."""
+    for c, (heading, width) in enumerate(zip(headings, widths)):
+        ws.set_column(c, c, width)
+        _checked(ws.write_string(0, c, heading, f))
+    ws.set_row(0, bigsheet.fitted_height(max(bigsheet.wrapped_lines(h, w) for h, w in zip(headings, widths))))
+    ws.freeze_panes(1, 0)
+    layout.page_setup(ws, repeat=(0, 0))
+
+
+def _report_row(ws, r: int, values: list, widths: list[float], f) -> None:
+    """One row of a report sheet, as tall as its wrapped text: LibreOffice prints an unsized row one line high."""
+    for c, v in enumerate(values):
+        _checked(ws.write_number(r, c, v, f) if isinstance(v, int) else ws.write_string(r, c, clean_text(v), f))
+    # a file name or an issue code wraps only at a hyphen or an underscore, which the estimate does not know
+    lines = max(bigsheet.wrapped_lines(str(v).replace("_", " ").replace("-", " "), width)
+                for v, width in zip(values, widths))
+    if lines > 1:
+        ws.set_row(r, bigsheet.fitted_height(lines))
 
 
 def _checked(rc: int) -> None:
@@ -186,7 +199,7 @@ def to_annotate(report: ValidationReport, warnings: bool = False) -> list[Submis
 def _annotate_one(s: Submission, target: Path, lang: str) -> Path:
     import openpyxl
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import PatternFill
 
     w = words(lang)
     wb = openpyxl.load_workbook(s.path, keep_vba=s.path.suffix.lower() == ".xlsm")
@@ -200,24 +213,57 @@ def _annotate_one(s: Submission, target: Path, lang: str) -> Path:
         cell.comment = Comment(text if cell.comment is None else cell.comment.text + "\n" + text, "consolidator",
                                width=320, height=120)
     fix = wb.create_sheet(w["fix_sheet"], 0)
-    fix["A1"] = w["fix_title"]
-    fix["A1"].font = Font(bold=True, size=14)
-    fix["A2"] = w["fix_hint"]
-    for c, key in enumerate(("severity", "cell", "indicator", "message"), start=1):
-        fix.cell(4, c, w[key]).font = Font(bold=True)
-    for r, i in enumerate(s.issues, start=5):
-        for c, value in enumerate((w[i.severity], i.cell or "", i.indicator_code or "", i.message(lang)), start=1):
-            # set as a string value: a unit's text must never become a formula in our copy
-            fix.cell(r, c).value = clean_text(value)
-            fix.cell(r, c).data_type = "s"
-        fix.cell(r, 4).alignment = Alignment(wrap_text=True, vertical="top")
-    fix.column_dimensions["A"].width = 10
-    fix.column_dimensions["B"].width = 8
-    fix.column_dimensions["C"].width = 14
-    fix.column_dimensions["D"].width = 110
+    _fix_sheet(fix, s, w, lang)
     wb.active = 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is fix
     with atomic_output(target) as tmp:
         wb.save(tmp)
     return target
+
+
+_FIX_COLUMNS = (("severity", 11), ("cell", 8), ("indicator", 16), ("message", 95))
+_FIX_HEADING_ROW = 5
+
+
+def _fix_sheet(fix, s: Submission, w: dict[str, str], lang: str) -> None:
+    """The first sheet of an annotated copy: what to fix, printable as a page sent back to the unit."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    def font(**kw):
+        return Font(**{"name": layout.FONT, "size": 12, **kw})
+
+    last = len(_FIX_COLUMNS)
+    fix.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
+    fix["A1"] = w["fix_title"]
+    fix["A1"].font = font(bold=True, size=14)
+    fix["A1"].alignment = Alignment(horizontal="center")
+    fix.row_dimensions[1].height = 24
+    for r, text in ((2, f"{w['unit']}: {s.unit_code or '?'} — {w['file']}: {s.path.name}"), (3, w["fix_hint"])):
+        fix.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
+        fix.cell(r, 1).value = clean_text(text)
+        fix.cell(r, 1).data_type = "s"
+        fix.cell(r, 1).font = font(italic=r == 3)
+        fix.cell(r, 1).alignment = Alignment(horizontal="center", wrap_text=True)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for c, (key, width) in enumerate(_FIX_COLUMNS, start=1):
+        head = fix.cell(_FIX_HEADING_ROW, c, w[key])
+        head.font, head.border = font(bold=True), box
+        head.fill = PatternFill("solid", fgColor="D9E1F2")
+        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        fix.column_dimensions[head.column_letter].width = width
+    for r, i in enumerate(s.issues, start=_FIX_HEADING_ROW + 1):
+        values = (w[i.severity], i.cell or "", i.indicator_code or "", i.message(lang))
+        for c, value in enumerate(values, start=1):
+            # set as a string value: a unit's text must never become a formula in our copy
+            cell = fix.cell(r, c)
+            cell.value = clean_text(value)
+            cell.data_type = "s"
+            cell.font, cell.border = font(), box
+            cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left" if c == last else "center")
+        # LibreOffice prints an unsized row one line high, cutting the message off
+        fix.row_dimensions[r].height = bigsheet.fitted_height(bigsheet.wrapped_lines(values[-1], _FIX_COLUMNS[-1][1]))
+    layout.page_setup_openpyxl(fix, repeat=(_FIX_HEADING_ROW, _FIX_HEADING_ROW))
+    fix.print_area = f"A1:{fix.cell(_FIX_HEADING_ROW, last).column_letter}{max(fix.max_row, _FIX_HEADING_ROW)}"
+

@@ -450,20 +450,9 @@ class _Writer:
             ws.set_column(c, c, width)
 
         # header block, as on the unit appendix
-        left_end, right_start = 2, 5
-        base = {"align": "center", "text_wrap": True}
-        self.merge_text(ws, 0, 0, 0, left_end, self.catalog.parent_name(root).upper(), self.fmt(**base))
-        self.merge_text(ws, 1, 0, 1, left_end, self.unit_label(root).upper(), self.fmt(bold=True, **base))
-        self.merge_text(ws, 2, 0, 2, left_end, "*", self.fmt(**base))
-        self.merge_text(ws, 0, right_start, 0, printed_last, self.text["party"], self.fmt(bold=True, underline=1, **base))
-        self.merge_text(ws, 2, right_start, 2, printed_last, self.text["date_line"],
-                       self.fmt(italic=True, font_size=11, **base))
-        fields = {"unit_name": self.unit_label(root), "term": f"{self.round.baseline_year}–{self.round.target_year}",
-                  "year": self.round.estimate_year}
-        self.title(ws, 4, printed_last, self.text["title"])
-        self.title(ws, 5, printed_last, self.text["subtitle"].format(**fields), size=12)
-        self.title(ws, 6, printed_last, self.text["attached"].format(**fields), size=12, bold=False, italic=True)
         ws.set_row(5, 33)
+        layout.write_header_block(ws, layout.header_block(self.catalog, root, self.lang), widths,
+                                  left=(0, 2), right=(5, printed_last), fmt=self.fmt)
 
         # two header rows: the status counts share one heading
         h1, h2 = 8, 9

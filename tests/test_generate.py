@@ -52,7 +52,7 @@ def test_layout_and_labels_follow_the_seed(generated):
     assert [ws.cell(layout.HEADER_ROW, c).value for c in range(1, 12)] == SEED_HEADERS
     assert ws["A1"].value == "TỈNH THỬ" and ws["A2"].value == "HUYỆN KỲ ANH"
     assert ws["E1"].value == "ĐẢNG CỘNG SẢN VIỆT NAM"
-    assert ws["E3"].value == "....., ngày ..... tháng ..... năm ....."
+    assert ws["E3"].value == "Ngày ..... tháng ..... năm 2023"  # no place in this round; its deadline's year
     assert ws.cell(layout.TITLE_ROW, 1).value == "PHỤ LỤC"
     assert "Nghị quyết Đại hội" in ws.cell(layout.SUBTITLE_ROW, 1).value
     assert ws.cell(layout.ATTACHED_ROW, 1).value.startswith("(Kèm theo Báo cáo số")
