@@ -75,6 +75,7 @@ class RowReading:
     unit_of_measure: str = ""
     extra_target: str = ""
     extra_target_state: str = "blank"  # ok, blank, bad
+    target_text: str = ""  # an indicator row's target as the catalog gives it, for a message about a changed one
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,8 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: 
                 continue
             if code in seen:
                 issues.append(make_issue("duplicate-indicator-row", sheet=sheet.name, cell=f"{letters['indicator_code']}{r}",
-                                         indicator_code=code, params={"first_row": seen[code]}))
+                                         indicator_code=code, params={"first_row": seen[code],
+                                                                      "indicator_name": catalog.indicator_by_code[code].name}))
                 continue
             seen[code] = r
             rows.append(_indicator_row(r, code, cell, letters, catalog.indicator_by_code[code], targets[code]))
@@ -351,6 +353,7 @@ def _indicator_row(r, code, cell, letters, indicator: Indicator, target) -> RowR
         target_state="same" if target_same else "changed",
         baseline_raw=None if baseline_cell is None else baseline_cell.value,
         baseline_state="same" if baseline_same else "changed",
+        name=indicator.name, target_text=target.text,
     )
 
 
