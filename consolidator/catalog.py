@@ -122,7 +122,7 @@ _EMPTY = _Sheet([], [], [])
 
 def _read_workbook(path: Path) -> dict[str, _Sheet | _Later]:
     """The catalog's sheets by lower-cased name (a later one of the same name wins)."""
-    from .xlsx import UnreadableWorkbook, check_package
+    from .xlsx import UnreadableWorkbook, check_package, os_error_reason
 
     limits = _limits()
     try:
@@ -131,13 +131,13 @@ def _read_workbook(path: Path) -> dict[str, _Sheet | _Later]:
             return _read_calamine(data, path)
         return _read_own(path, limits)
     except UnreadableWorkbook as exc:
-        raise _unreadable(path, str(exc)) from exc
+        raise _unreadable(path, exc.as_reason()) from exc
     except OSError as exc:
-        raise _unreadable(path, exc.strerror or str(exc)) from exc
+        raise _unreadable(path, os_error_reason(exc)) from exc
 
 
-def _unreadable(path: Path, reason: str) -> CatalogError:
-    return CatalogError(str(path), [make_issue("catalog-unreadable", params={"reason": reason})])
+def _unreadable(path: Path, reason: dict[str, object]) -> CatalogError:
+    return CatalogError(str(path), [make_issue("catalog-unreadable", params=dict(reason))])
 
 
 class _Later:
@@ -167,7 +167,7 @@ class _Later:
 
         self._thread.join()
         if isinstance(self._error, UnreadableWorkbook):
-            raise _unreadable(self._path, str(self._error)) from self._error
+            raise _unreadable(self._path, self._error.as_reason()) from self._error
         if self._error is not None:
             raise self._error
         grid, start = self._grid
@@ -295,8 +295,7 @@ def _calamine(call, *args):
     except BaseException as exc:
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise  # KeyboardInterrupt and the like
-        reason = (str(exc).strip() or type(exc).__name__)[:120]
-        raise UnreadableWorkbook("file-corrupt", reason=reason) from None
+        raise UnreadableWorkbook("file-corrupt", reason=LabelRef("reason_damaged")) from None
 
 
 def _sheet_from_grid(grid: list[list], row0: int, col0: int) -> _Sheet:

@@ -2,17 +2,38 @@
 
 Library modules are imported inside the commands so `consolidator --help` starts without
 pandas (about a second of import time on this machine's class of hardware).
+
+Every word printed comes from labels.toml: Vietnamese unless `--lang en` (or the round's
+language) says otherwise. The help is read before any option, so its language is the
+environment's CONSOLIDATOR_LANG, Vietnamese by default.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from .messages import LANGS, labels
+
 LANG = click.Choice(["vi", "en"])
 LEFT_OUT_SHOWN = 30
+HELP_LANG = os.environ.get("CONSOLIDATOR_LANG", "vi") if os.environ.get("CONSOLIDATOR_LANG") in LANGS else "vi"
+_HELP = labels(HELP_LANG)
+
+
+def say(lang: str | None, key: str, **fields: object) -> str:
+    """A line of the command line's output in a language (None: Vietnamese)."""
+    return labels(lang or "vi")[key].format(**fields)
+
+
+def shell_path(path: str | Path) -> str:
+    """A path as it is typed in a command: in double quotes when it has a space or a shell
+    character. Double, not single (shlex.quote), so Windows' cmd and PowerShell read it too."""
+    text = str(path)
+    return f'"{text}"' if not text or any(ch in text for ch in " \t&()[]{}^=;!'+,`~$#%|<>*?") else text
 
 
 class CatalogRefused(click.ClickException):
@@ -22,6 +43,41 @@ class CatalogRefused(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(self.message, err=True)
+
+
+class _Formatter(click.HelpFormatter):
+    """click's help layout with its own headings in the help's language."""
+
+    _SECTIONS = {"Options": "cli_section_options", "Commands": "cli_section_commands",
+                 "Positional arguments": "cli_section_arguments"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix if prefix is not None else _HELP["cli_usage"] + " ")
+
+    def section(self, name: str):
+        return super().section(_HELP.get(self._SECTIONS.get(name, ""), name))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        required = f"[{_HELP['cli_required']}]"
+        super().write_dl([(term, text.replace("[required]", required)) for term, text in rows], *args, **kwargs)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", _HELP["mv_options"])
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _HELP["help_option"]
+        return option
 
 
 def _load(catalog_path: str, lang: str | None):
@@ -46,8 +102,14 @@ def _progress(label: str):
     return wrap
 
 
-class _Group(click.Group):
+class _Group(_Command, click.Group):
     """Work that cannot go on (an output that cannot be written, say) ends with its message and exit 2."""
+
+    command_class = _Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("subcommand_metavar", _HELP["mv_subcommand"])
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx):
         from .errors import ConsolidatorError
@@ -58,38 +120,40 @@ class _Group(click.Group):
             raise CatalogRefused(str(exc)) from exc
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="consolidator")
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, help=_HELP["help_main"])
+@click.version_option(package_name="consolidator", help=_HELP["help_version"], message=_HELP["cli_version"])
 def main() -> None:
-    """Run a round of indicator reporting (sơ kết giữa nhiệm kỳ) across a tree of units.
-
-    A round: `init` a catalog, fill it in, `generate` one appendix per unit, collect the
-    returned files, `validate` them, `status` to see who is missing, `consolidate`.
-    """
+    """Run a round of indicator reporting across a tree of units (help text: labels.toml help_main)."""
 
 
-@main.command()
-@click.argument("directory", type=click.Path(file_okay=False))
-def init(directory: str) -> None:
-    """Start a new round in DIRECTORY with a blank catalog to fill in."""
+# The folders of a round, as the clerk's guide (docs/huong-dan-su-dung.md) names them.
+APPENDICES, INBOX = "phu-luc", "nhan-ve"
+
+
+@main.command(help=_HELP["help_init"])
+@click.argument("directory", type=click.Path(file_okay=False), metavar=_HELP["mv_directory"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_init"])
+def init(directory: str, lang: str | None) -> None:
     from .templates import write_blank_catalog
 
     path = Path(directory) / "catalog.xlsx"
     if path.exists():
-        raise CatalogRefused(f"{path} already exists; choose another folder or move the file away.")
+        raise CatalogRefused(say(lang, "cli_exists", path=path))
     write_blank_catalog(path)
-    click.echo(f"Blank catalog: {path}")
-    click.echo("Fill in its sheets round, units, indicators and targets (see the sheet 'Hướng dẫn'), then run:")
-    click.echo(f"  consolidator generate {path} -o {Path(directory) / 'appendices'}")
+    click.echo(say(lang, "cli_init_written", path=path))
+    click.echo(say(lang, "cli_init_fill"))
+    click.echo(f"  consolidator generate {shell_path(path)} -o {shell_path(Path(directory) / APPENDICES)}")
+    click.echo(say(lang, "cli_init_then", inbox=shell_path(Path(directory) / INBOX)))
+    click.echo(f"  consolidator validate {shell_path(path)} {shell_path(Path(directory) / INBOX)}")
 
 
-@main.command()
-@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), help="Folder for the workbooks.")
-@click.option("--unit", "units", multiple=True, metavar="CODE", help="Only this unit (repeatable).")
-@click.option("--lang", type=LANG, default=None, help="Language of the workbooks (default: the round's, else vi).")
+@main.command(help=_HELP["help_generate"])
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), metavar=_HELP["mv_folder"],
+              help=_HELP["help_opt_appendix_dir"])
+@click.option("--unit", "units", multiple=True, metavar=_HELP["mv_code"], help=_HELP["help_opt_unit"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_generate"])
 def generate(catalog: str, outdir: str, units: tuple[str, ...], lang: str | None) -> None:
-    """Write one appendix workbook per unit that has targets, and a manifest."""
     from .generate import MANIFEST
     from .generate import generate as run
 
@@ -98,24 +162,24 @@ def generate(catalog: str, outdir: str, units: tuple[str, ...], lang: str | None
     try:
         done = run(cat, outdir, units, lang, progress=_progress("generate"))
     except ValueError as exc:
-        raise CatalogRefused(f"Unknown unit code or unit without targets: {exc}") from exc
+        raise CatalogRefused(say(lang, "cli_unknown_units", units=exc)) from exc
     for g in done:
-        click.echo(f"{g.unit_code}\t{g.indicators} chỉ tiêu\t{g.path}")
-    click.echo(f"{len(done)} workbook(s); manifest: {Path(outdir) / MANIFEST}")
+        click.echo(say(lang, "cli_generated_line", unit=g.unit_code, count=g.indicators, path=g.path))
+    click.echo(say(lang, "cli_generated", count=len(done), manifest=Path(outdir) / MANIFEST))
 
 
-@main.command()
-@click.argument("directory", required=False, default="demo_round", type=click.Path(file_okay=False))
-@click.option("--lang", type=LANG, default="vi", help="Language of the generated files.")
+@main.command(help=_HELP["help_demo"])
+@click.argument("directory", required=False, default="demo_round", type=click.Path(file_okay=False),
+                metavar=_HELP["mv_directory_optional"])
+@click.option("--lang", type=LANG, default="vi", help=_HELP["help_opt_lang_demo"])
 def demo(directory: str, lang: str) -> None:
-    """Run a round on the bundled sample data in DIRECTORY (default demo_round)."""
     from .demo import run_demo
 
     for line in run_demo(Path(directory), lang):
         click.echo(line)
 
 
-def _inputs(inputs: tuple[str, ...], allow_empty: bool = False):
+def _inputs(inputs: tuple[str, ...], lang: str, allow_empty: bool = False):
     from .errors import ConsolidatorError
     from .safety import verify_xml_defences
     from .validate import collect_inputs
@@ -127,23 +191,22 @@ def _inputs(inputs: tuple[str, ...], allow_empty: bool = False):
 
     paths = collect_inputs(inputs)
     if not paths and not allow_empty:
-        raise CatalogRefused("No input files found in: " + ", ".join(inputs))
+        raise CatalogRefused(say(lang, "cli_no_inputs", inputs=", ".join(inputs)))
     return paths
 
 
-@main.command()
-@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write an Excel report here.")
-@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False),
-              help="Write copies of files with problems, cells marked, to send back to units.")
-@click.option("--annotate-warnings", is_flag=True,
-              help="With --annotate: also copies of valid files that have warnings.")
-@click.option("--lang", type=LANG, default=None, help="Language of the messages (default: the round's, else vi).")
+@main.command(help=_HELP["help_validate"])
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help=_HELP["help_opt_format"])
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), metavar=_HELP["mv_file"],
+              help=_HELP["help_opt_report"])
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), metavar=_HELP["mv_folder"],
+              help=_HELP["help_opt_annotate"])
+@click.option("--annotate-warnings", is_flag=True, help=_HELP["help_opt_annotate_warnings"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
 def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str | None,
              annotate_dir: str | None, annotate_warnings: bool, lang: str | None) -> None:
-    """Check returned workbooks; exit 1 if any has errors. INPUT is files or folders."""
     import json
 
     from .report import annotate, format_text, write_excel_report
@@ -151,70 +214,74 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
 
     cat = _load(catalog, lang)
     lang = lang or cat.round.lang
-    report = validate_files(cat, _inputs(inputs), progress=_progress("validate"))
+    report = validate_files(cat, _inputs(inputs, lang), progress=_progress("validate"))
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
     else:
         click.echo(format_text(report, lang))
     if report_path:
         write_excel_report(report, report_path, lang)
-        click.echo(f"Excel report: {report_path}", err=fmt == "json")
+        click.echo(say(lang, "cli_report", path=report_path), err=fmt == "json")
     if annotate_dir:
         for path in annotate(report, annotate_dir, lang, warnings=annotate_warnings):
-            click.echo(f"Annotated: {path}", err=fmt == "json")
+            click.echo(say(lang, "cli_annotated", path=path), err=fmt == "json")
     sys.exit(1 if report.has_errors else 0)
 
 
-@main.command()
-@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--lang", type=LANG, default=None, help="Language of the table (default: the round's, else vi).")
+@main.command(help=_HELP["help_status"])
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_status"])
 def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
-    """Who is missing, late or invalid, with completeness and timeliness rates; exit 1 if any unit is."""
     from .report import format_status
     from .validate import VALID, validate_files
 
     cat = _load(catalog, lang)
     lang = lang or cat.round.lang
     # An empty inbox is the first day of a round: every unit is missing, which is the answer.
-    report = validate_files(cat, _inputs(inputs, allow_empty=True), progress=_progress("status"))
+    report = validate_files(cat, _inputs(inputs, lang, allow_empty=True), progress=_progress("status"))
     click.echo(format_status(report, lang))
     sys.exit(0 if all(u.state == VALID for u in report.units) else 1)
 
 
-@main.command()
-@click.argument("catalog", type=click.Path(exists=True, dir_okay=False))
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-              help="The consolidated workbook (.xlsx) to write.")
-@click.option("--data-out", type=click.Path(dir_okay=False), help="Also write the long data table (.csv or .parquet).")
-@click.option("--root", metavar="CODE", help="Consolidate only the units under this one.")
-@click.option("--accept-partial", is_flag=True, help="Take the rows without errors from invalid files too.")
-@click.option("--lang", type=LANG, default=None, help="Language of the workbook (default: the round's, else vi).")
+@main.command(help=_HELP["help_consolidate"])
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), metavar=_HELP["mv_file"],
+              help=_HELP["help_opt_consolidated"])
+@click.option("--data-out", type=click.Path(dir_okay=False), metavar=_HELP["mv_file"], help=_HELP["help_opt_data_out"])
+@click.option("--root", metavar=_HELP["mv_code"], help=_HELP["help_opt_root"])
+@click.option("--accept-partial", is_flag=True, help=_HELP["help_opt_accept_partial"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_consolidate"])
 def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: str | None, root: str | None,
                 accept_partial: bool, lang: str | None) -> None:
-    """Roll the valid returned workbooks up into one consolidated workbook; exit 1 if any was left out."""
     from .consolidate import consolidate as run
     from .consolidate import write_outputs
+    from .report import words
 
+    # the name says what is written: a workbook under a .csv name would open as garbage
+    if Path(output).suffix.lower() != ".xlsx":
+        raise CatalogRefused(say(lang, "cli_output_ext", path=output))
     cat = _load(catalog, lang)
     lang = lang or cat.round.lang
     if root is not None and root not in cat.unit_by_code:
-        raise CatalogRefused(f"--root {root}: no such unit in the catalog.")
+        raise CatalogRefused(say(lang, "cli_root_unknown", root=root))
     if data_out is not None and Path(data_out).suffix.lower() not in (".csv", ".parquet"):
-        raise CatalogRefused("--data-out must end in .csv or .parquet")
-    result = run(cat, _inputs(inputs), root=root, accept_partial=accept_partial, progress=_progress("consolidate"))
+        raise CatalogRefused(say(lang, "cli_data_out_ext", path=data_out))
+    result = run(cat, _inputs(inputs, lang), root=root, accept_partial=accept_partial, progress=_progress("consolidate"))
     write_outputs(result, output, data_out, lang)
-    click.echo(f"Consolidated workbook: {output}")
+    click.echo(say(lang, "cli_consolidated", path=output))
     if data_out:
-        click.echo(f"Data table: {data_out}")
+        click.echo(say(lang, "cli_data_table", path=data_out))
     summary = result.report.summary()
-    click.echo(f"{summary['units_valid']}/{summary['units_expected']} units valid; "
-               f"{len(result.left_out)} submission(s) left out{' (valid rows taken)' if accept_partial else ''}.")
+    click.echo(say(lang, "cli_summary", valid=summary["units_valid"], expected=summary["units_expected"],
+                   left_out=len(result.left_out), partial=say(lang, "cli_partial") if accept_partial else ""))
     # The clerk needs the first few here; the workbook's submission sheet has them all
     # (at ten thousand files, thousands of lines would bury the summary above).
+    w = words(lang)
     for s in result.left_out[:LEFT_OUT_SHOWN]:
-        click.echo(f"  {s.unit_code or '?'}: {s.path.name} ({s.status}, {s.errors} error(s))")
+        click.echo(say(lang, "cli_left_out", unit=s.unit_code or "?", file=s.path.name,
+                       status=w.get(s.status, s.status), errors=s.errors))
     if len(result.left_out) > LEFT_OUT_SHOWN:
-        click.echo(f"  ... and {len(result.left_out) - LEFT_OUT_SHOWN} more: every file is listed in the workbook.")
+        click.echo(say(lang, "cli_more", count=len(result.left_out) - LEFT_OUT_SHOWN))
     sys.exit(1 if result.left_out else 0)

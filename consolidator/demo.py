@@ -20,6 +20,7 @@ from pathlib import Path
 from . import formulas, layout
 from .catalog import load_catalog
 from .generate import MANIFEST, generate
+from .messages import labels
 from .model import Catalog
 from .numbers import display_number
 from .templates import write_sample_catalog
@@ -31,33 +32,34 @@ def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     from .report import annotate, format_status, write_excel_report
     from .validate import collect_inputs
 
+    text = labels(lang)
     directory.mkdir(parents=True, exist_ok=True)
     catalog_path = write_sample_catalog(directory / "catalog.xlsx")
-    yield f"Catalog (sample data, fictional): {catalog_path}"
+    yield text["demo_catalog"].format(path=catalog_path)
     catalog = load_catalog(catalog_path)
     appendices = directory / "appendices"
     # The round is simulated in its own time (2023): generated a few days before the cut-off,
     # so the units' saved times, which the tool takes as received times, come after it.
     generated_at = datetime.combine(catalog.round.cutoff_date - timedelta(days=5), datetime.min.time()).astimezone()
     done = generate(catalog, appendices, lang=lang, generated_at=generated_at)
-    yield f"Generated {len(done)} unit appendices: {appendices}/ (manifest: {appendices / MANIFEST})"
+    yield text["demo_generated"].format(count=len(done), folder=f"{appendices}{os.sep}", manifest=appendices / MANIFEST)
     inbox = directory / "inbox"
-    story = simulate_returns(catalog, {g.unit_code: g.path for g in done}, inbox)
-    yield f"Simulated returned files: {inbox}/"
+    story = simulate_returns(catalog, {g.unit_code: g.path for g in done}, inbox, lang)
+    yield text["demo_inbox"].format(folder=f"{inbox}{os.sep}")
     for line in story:
         yield f"  {line}"
     result = consolidate(catalog, collect_inputs([inbox]))
     report_path = directory / "kiem-tra.xlsx"
     write_excel_report(result.report, report_path, lang)
     back = annotate(result.report, directory / "gui-lai", lang)
-    yield f"Validation report: {report_path}; {len(back)} annotated file(s) to send back: {directory / 'gui-lai'}/"
+    yield text["demo_report"].format(path=report_path, count=len(back), folder=f"{directory / 'gui-lai'}{os.sep}")
     yield ""
     yield format_status(result.report, lang)
     yield ""
     output, data = directory / "tong-hop.xlsx", directory / "du-lieu.csv"
     write_outputs(result, output, data, lang)
-    yield f"Consolidated workbook: {output}"
-    yield f"Data table (CSV): {data}"
+    yield text["cli_consolidated"].format(path=output)
+    yield text["demo_data"].format(path=data)
 
 
 def _rng(unit_code: str) -> random.Random:
@@ -84,9 +86,11 @@ def plausible_result(catalog: Catalog, unit_code: str, indicator_code: str, rng:
     return round(max(value, 0.0), ind.decimals)
 
 
-def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path) -> list[str]:
+def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path, lang: str = "vi") -> list[str]:
     """Fill every unit's appendix as that unit would and drop it in the inbox; say what happened."""
     import openpyxl
+
+    text = labels(lang)
 
     inbox.mkdir(parents=True, exist_ok=True)
     deadline = datetime.combine(catalog.round.deadline, datetime.min.time()) + timedelta(hours=16)
@@ -96,7 +100,7 @@ def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path) 
     story = []
     for n, code in enumerate(codes):
         if code == missing:
-            story.append(f"{code}: sent nothing (missing)")
+            story.append(text["demo_missing"].format(unit=code))
             continue
         rng = _rng(code)
         wb = openpyxl.load_workbook(templates[code])
@@ -123,9 +127,9 @@ def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path) 
             ws.protection.sheet = False
             ws.cell(rows[codes_here[0]], col["target"]).value = 999
             ws.cell(rows[codes_here[0]], col["note"]).value = '=HYPERLINK("http://example.invalid","xem")'
-            story.append(f"{code}: sent a file with mistakes (a word for a number, a dash, an overwritten target)")
+            story.append(text["demo_mistakes"].format(unit=code))
         elif code == resaved:
-            story.append(f"{code}: re-saved with numbers typed as text and percentage formats")
+            story.append(text["demo_resaved"].format(unit=code))
         if n == 0:
             ws.cell(rows[first], col["proposed_target"]).value = "6,5–7"
         received = deadline + timedelta(days=2 + n % 3) if code in late else deadline - timedelta(days=1 + n % 5)
@@ -137,11 +141,11 @@ def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path) 
             wb.save(older)
             _set_time(older, received - timedelta(days=2))
             wb.properties.modified = received
-            story.append(f"{code}: sent two versions; the newer one counts")
+            story.append(text["demo_twice"].format(unit=code))
         wb.save(out)
         _set_time(out, received)
         if code in late:
-            story.append(f"{code}: sent after the deadline (late)")
+            story.append(text["demo_late"].format(unit=code))
     return story
 
 

@@ -17,7 +17,10 @@ class CatalogError(ConsolidatorError):
     def __init__(self, path: str, issues: Sequence[Issue]):
         self.path = path
         self.issues = list(issues)
-        super().__init__(f"{path}: {len(self.issues)} problem(s) in the catalog")
+        super().__init__(path)
+
+    def __str__(self) -> str:
+        return self.report("vi")
 
     def report(self, lang: str = "vi") -> str:
         head = {"vi": f"Danh mục {self.path} có {len(self.issues)} lỗi, chưa thể sử dụng:",

@@ -7,6 +7,7 @@ of issue codes can be checked against the one registry (tests/test_messages.py).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
@@ -29,7 +30,12 @@ def severity_of(code: str) -> str:
 
 
 class LabelRef(str):
-    """A message parameter that names a label, translated when the message is rendered."""
+    """A message parameter that names a label, translated when the message is rendered.
+
+    The label may have {placeholders} of its own, filled from the message's other
+    parameters (a reason "part {part} {size} MB > {limit} MB" with its part and sizes), so a
+    reader raises codes and neutral values and every word comes out in the message's language.
+    """
 
 
 class Plain(float):
@@ -49,21 +55,40 @@ class _Blank(dict):
 
 def render(code: str, lang: str, **fields: object) -> str:
     """The message of an issue code in a language, its {placeholders} filled."""
+    spec = issue_codes()[code]
+    return fill(spec.get(lang, spec["vi"]), lang, fields)
+
+
+def fill(template: str, lang: str, fields: Mapping[str, object]) -> str:
+    """A template in a language with its fields: labels translated, numbers in the language's style."""
     from .numbers import display_number
 
-    spec = issue_codes()[code]
     text = labels(lang)
-    shown = {}
+    shown: dict[str, object] = {}
+    refs = {}
     for k, v in fields.items():
         if isinstance(v, LabelRef):
-            v = text.get(str(v), str(v))
+            refs[k] = text.get(str(v), str(v))
         elif isinstance(v, Plain):
-            v = plain_number(v, lang)
+            shown[k] = plain_number(v, lang)
         elif isinstance(v, float) and lang == "vi":
-            v = display_number(v)
-        shown[k] = "" if v is None else v
+            shown[k] = display_number(v)
+        else:
+            shown[k] = "" if v is None else v
+    if "indicator" not in fields:
+        shown["indicator"] = _indicator(text, shown)
+    # A label may name another (a reason inside the catalog's reason): one pass per level.
+    for _ in range(len(refs)):
+        shown.update({k: label.format_map(_Blank(shown)) for k, label in refs.items()})
     # format_map only substitutes: a unit's text in a value is never interpreted.
-    return spec.get(lang, spec["vi"]).format_map(_Blank(shown))
+    return template.format_map(_Blank(shown))
+
+
+def _indicator(text: Mapping[str, str], shown: Mapping[str, object]) -> str:
+    """" (chỉ tiêu GRDP – Tốc độ tăng trưởng)": the indicator a message is about, by code and name."""
+    code, name = shown.get("indicator_code"), shown.get("indicator_name")
+    key = ("about_code_name" if name else "about_code") if code else ("about_name" if name else None)
+    return text[key].format_map(_Blank(shown)) if key else ""
 
 
 def labels(lang: str) -> dict[str, str]:

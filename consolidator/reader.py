@@ -72,7 +72,6 @@ class RowReading:
     proposed_state: str  # ok, blank, bad
     note: str
     target_raw: object = None
-    target_expected: str = ""  # the target the file was generated with (what "changed" is against)
     target_state: str = "same"  # same, changed
     baseline_raw: object = None
     baseline_expected: float | None = None
@@ -81,6 +80,9 @@ class RowReading:
     unit_of_measure: str = ""
     extra_target: str = ""
     extra_target_state: str = "blank"  # ok, blank, bad
+    # an indicator row's target as the file was generated with it (what "changed" is judged
+    # against), for a message about a changed one
+    target_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -404,7 +406,8 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: 
                 continue
             if code in seen:
                 issues.append(make_issue("duplicate-indicator-row", sheet=sheet.name, cell=f"{letters['indicator_code']}{r}",
-                                         indicator_code=code, params={"first_row": seen[code]}))
+                                         indicator_code=code, params={"first_row": seen[code],
+                                                                      "indicator_name": catalog.indicator_by_code[code].name}))
                 continue
             seen[code] = r
             judged = targets[code] if generated is None else generated.get(code, targets[code])
@@ -439,10 +442,11 @@ def _indicator_row(r, code, cell, letters, indicator: Indicator, target) -> RowR
         estimate=read_number(cell(r, "estimate"), indicator, references),
         proposed_target=proposed if proposed_state != "blank" else "", proposed_state=proposed_state,
         note=_text(cell(r, "note")),
-        target_raw=None if target_cell is None else target_cell.value, target_expected=target.text,
+        target_raw=None if target_cell is None else target_cell.value, 
         target_state="same" if target_same else "changed",
         baseline_raw=None if baseline_cell is None else baseline_cell.value, baseline_expected=target.baseline,
         baseline_state="same" if baseline_same else "changed",
+        name=indicator.name, target_text=target.text,
     )
 
 

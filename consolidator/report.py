@@ -46,7 +46,8 @@ def words(lang: str) -> dict[str, str]:
 
 
 def _pct(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
+    """85,0%: a rate as the workbooks write numbers, with the decimal comma."""
+    return "—" if share is None else f"{share * 100:.1f}%".replace(".", ",")
 
 
 def format_text(report: ValidationReport, lang: str = "vi") -> str:

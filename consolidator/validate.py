@@ -20,7 +20,7 @@ from .model import Catalog, Issue, make_issue
 from .numbers import parse_number
 from .reader import FileReading, RowReading, read_file, unit_code_from_file_name
 from .workers import ReadOutcome, WorkerLimits, read_in_workers
-from .xlsx import UnreadableWorkbook, read_workbook
+from .xlsx import UnreadableWorkbook, os_error_reason, read_workbook
 
 VALID, INVALID, UNREADABLE = "valid", "invalid", "unreadable"
 _USABLE = ("ok", "ambiguous")
@@ -238,7 +238,7 @@ def read_one(path: Path, catalog: Catalog) -> tuple[FileReading | None, Issue | 
         params = dict(exc.params)
         return None, make_issue(exc.code, sheet=params.pop("sheet", None), cell=params.pop("cell", None), params=params)
     except OSError as exc:
-        return None, make_issue("file-corrupt", params={"reason": exc.strerror or type(exc).__name__})
+        return None, make_issue("file-corrupt", params=os_error_reason(exc))
     return read_file(workbook, catalog, path.name), None
 
 
@@ -486,11 +486,11 @@ def _row_issue(code: str, column: str, row: RowReading, sheet: str | None) -> Is
         "target": row.extra_target if row.kind == "extra" else row.target_raw,
         "baseline": row.baseline_raw, "name": row.name,
     }.get(column)
-    params: dict[str, object] = {}
+    params: dict[str, object] = {"indicator_name": row.name}
     if column == "target" and row.kind == "indicator":
-        params["original"] = row.target_expected
+        params["expected"] = row.target_text
     elif column == "baseline":
-        params["original"] = "" if row.baseline_expected is None else row.baseline_expected
+        params["expected"] = "" if row.baseline_expected is None else row.baseline_expected
     if code == "ambiguous-number":
         reading = row.result if column == "result" else row.estimate
         params["read_as"] = Plain(reading.value)

@@ -20,8 +20,10 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from .fileio import sha256_file
+from .messages import LabelRef
 from .model import Catalog, Issue, make_issue
 from .reader import FileReading
+from .xlsx import os_error_reason
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,12 @@ def read_outcome(path: Path, catalog: Catalog) -> ReadOutcome:
     try:
         received, digest = _stamp(path)
     except OSError as exc:
-        issue = make_issue("file-corrupt", params={"reason": exc.strerror or type(exc).__name__})
+        issue = make_issue("file-corrupt", params=os_error_reason(exc))
         return ReadOutcome(path, None, issue, datetime.now(timezone.utc), "")
     try:
         reading, unreadable = read_one(path, catalog)
     except MemoryError:
-        reading, unreadable = None, make_issue("file-too-large", params={"reason": "memory"})
+        reading, unreadable = None, make_issue("file-too-large", params={"reason": LabelRef("reason_memory")})
     return ReadOutcome(path, reading, unreadable, received, digest)
 
 

@@ -17,6 +17,7 @@ Anything unreadable becomes `UnreadableWorkbook` with an issue code of messages.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -31,6 +32,8 @@ from typing import NoReturn
 from xml.parsers import expat as pyexpat
 
 from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+from .messages import LabelRef
 
 MiB = 1024 * 1024
 
@@ -53,6 +56,13 @@ class UnreadableWorkbook(Exception):
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message('en')}"
+
+    def as_reason(self) -> dict[str, object]:
+        """This refusal as the {reason} of another message (the catalog's): a short phrase
+        (label why_<code>) and the params it fills, none named like an Issue's own fields."""
+        renamed = {"reason": "detail", "sheet": "sheet_name", "cell": "cell_ref"}
+        params = {renamed.get(k, k): v for k, v in self.params.items()}
+        return {**params, "reason": LabelRef(f"why_{self.code}")}
 
 
 def _unreadable(code: str, params: dict) -> UnreadableWorkbook:
@@ -238,9 +248,10 @@ _ERRORS = (
     OverflowError,
 )
 
-_NOT_WORKBOOK = {"text": "CSV/text", "html": "HTML", "pdf": "PDF", "zip": "a zip archive",
-                 "unknown": "an unrecognised file type"}
-_LEGACY = {"xls": ".xls (Excel 97-2003)", "ods": ".ods (OpenDocument)", "xlsb": ".xlsb (Excel Binary Workbook)"}
+# What a refused file is, as labels (labels.toml kind_*): the message's language names it.
+_NOT_WORKBOOK = {"text": "kind_text", "html": "kind_html", "pdf": "kind_pdf", "zip": "kind_zip",
+                 "unknown": "kind_unknown"}
+_LEGACY = {"xls": "kind_xls", "ods": "kind_ods", "xlsb": "kind_xlsb"}
 
 
 def read_workbook(path: str | os.PathLike, limits: Limits = Limits(),
@@ -273,10 +284,10 @@ def _checked_package(path: str | os.PathLike, limits: Limits) -> tuple[bytes, _R
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > limits.max_file_bytes:
-            raise UnreadableWorkbook("file-too-large", reason=_too_big("file size", size, limits.max_file_bytes))
+            raise UnreadableWorkbook("file-too-large", **_too_big(LabelRef("what_file"), size, limits.max_file_bytes))
         data = fh.read(limits.max_file_bytes + 1)
     if len(data) > limits.max_file_bytes:  # grew while we looked
-        raise UnreadableWorkbook("file-too-large", reason=_too_big("file size", len(data), limits.max_file_bytes))
+        raise UnreadableWorkbook("file-too-large", **_too_big(LabelRef("what_file"), len(data), limits.max_file_bytes))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data)) if data.startswith(_ZIP_MAGIC) else None
     except _ERRORS:
@@ -286,7 +297,7 @@ def _checked_package(path: str | os.PathLike, limits: Limits) -> tuple[bytes, _R
     if kind != "xlsx":
         raise _refusal(kind, data, zf)
     if zf is None:
-        raise UnreadableWorkbook("file-corrupt", reason="the zip archive is incomplete")
+        raise UnreadableWorkbook("file-corrupt", reason=LabelRef("reason_zip_incomplete"))
     # the reader's constructor checks the central directory; nothing is parsed yet
     return data, _as_corrupt(lambda: _Reader(zf, limits))
 
@@ -298,7 +309,7 @@ def _as_corrupt(call):
     except UnreadableWorkbook:
         raise
     except _ERRORS as exc:
-        raise UnreadableWorkbook("file-corrupt", reason=_reason(exc)) from None
+        raise UnreadableWorkbook("file-corrupt", **_reason(exc)) from None
 
 
 def _refusal(kind: str, data: bytes, zf: zipfile.ZipFile | None) -> UnreadableWorkbook:
@@ -307,36 +318,55 @@ def _refusal(kind: str, data: bytes, zf: zipfile.ZipFile | None) -> UnreadableWo
     if kind == "encrypted":
         return UnreadableWorkbook("file-encrypted")
     if kind in _LEGACY:
-        return UnreadableWorkbook("file-legacy-format", kind=_LEGACY[kind])
+        return UnreadableWorkbook("file-legacy-format", kind=LabelRef(_LEGACY[kind]))
     label = _NOT_WORKBOOK.get(kind, _NOT_WORKBOOK["unknown"])
     if kind == "zip" and zf is not None:
         names = " ".join(zf.namelist()[:50])
         if "word/" in names:
-            label = "a Word document (.docx)"
+            label = "kind_docx"
         elif "ppt/" in names:
-            label = "a PowerPoint presentation (.pptx)"
+            label = "kind_pptx"
     elif kind == "unknown" and data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
-        label = "an image"
-    return UnreadableWorkbook("file-not-workbook", kind=label)
+        label = "kind_image"
+    return UnreadableWorkbook("file-not-workbook", kind=LabelRef(label))
 
 
-def _too_big(what: str, size: float, limit: float) -> str:
-    return f"{what} {_mb(size)} > {_mb(limit)}"
+def _too_big(what: LabelRef, size: float, limit: float) -> dict[str, object]:
+    return {"reason": LabelRef("reason_too_big"), "what": what, "size": _mb(size), "limit": _mb(limit)}
 
 
-def _mb(n: float) -> str:
-    return f"{n / MiB:.1f} MB" if n >= MiB else f"{int(n)} bytes"
+def _mb(n: float) -> float:
+    """Megabytes, a number for the message to write in its own style (54,4 or 54.4)."""
+    return round(n / MiB, 1) if n >= MiB / 10 else round(n / MiB, 4)
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+def _reason(exc: BaseException) -> dict[str, object]:
+    """The params of file-corrupt for a damaged package's error: a reason label, never the
+    exception's own (English) text."""
     if isinstance(exc, KeyError):
-        text = f"missing part {exc.args[0]!s}" if exc.args else "missing part"
-    elif isinstance(exc, IndexError):
-        text = "a cell refers to a shared string that is missing"
-    elif type(exc).__module__.startswith("defusedxml"):
-        text = "XML with a DTD or entity declarations (refused)"
-    return text[:120]
+        return {"reason": LabelRef("reason_missing_part"), "part": str(exc.args[0])[:80] if exc.args else ""}
+    if isinstance(exc, IndexError):
+        return {"reason": LabelRef("reason_missing_string")}
+    if type(exc).__module__.startswith("defusedxml"):
+        return {"reason": LabelRef("reason_xml_refused")}
+    if isinstance(exc, pyexpat.ExpatError):
+        return {"reason": LabelRef("reason_xml_damaged")}
+    if isinstance(exc, zipfile.BadZipFile):
+        return {"reason": LabelRef("reason_bad_checksum" if "CRC" in str(exc) else "reason_zip_damaged")}
+    if isinstance(exc, zlib.error):
+        return {"reason": LabelRef("reason_zip_damaged")}
+    if isinstance(exc, EOFError):
+        return {"reason": LabelRef("reason_zip_incomplete")}
+    if isinstance(exc, NotImplementedError):
+        return {"reason": LabelRef("reason_unsupported")}
+    return {"reason": LabelRef("reason_damaged")}
+
+
+def os_error_reason(exc: OSError) -> dict[str, object]:
+    """The params of file-corrupt for a file the system would not give us (its strerror is English)."""
+    label = {errno.ENOENT: "reason_os_missing", errno.EACCES: "reason_os_denied", errno.EPERM: "reason_os_denied",
+             errno.EISDIR: "reason_os_directory"}.get(exc.errno, "reason_os_error")
+    return {"reason": LabelRef(label)}
 
 
 _CHUNK = 256 * 1024  # what a part is parsed in
@@ -354,7 +384,7 @@ class _Bounded:
         chunk = self._fh.read(64 * 1024 if n is None or n < 0 else min(n, 1 * MiB))
         self._left -= len(chunk)
         if self._left < 0:
-            raise UnreadableWorkbook("file-too-large", reason=f"part {self._name} is larger than it declares")
+            raise UnreadableWorkbook("file-too-large", reason=LabelRef("reason_part_lies"), part=self._name[:80])
         return chunk
 
 
@@ -515,16 +545,19 @@ class _Reader:
         lim = self.limits
         infos = self.zf.infolist()
         if len(infos) > lim.max_members:
-            raise UnreadableWorkbook("file-too-large", reason=f"{len(infos)} parts in the zip archive > {lim.max_members}")
+            raise UnreadableWorkbook("file-too-large", reason=LabelRef("reason_too_many_parts"), count=len(infos),
+                                     limit=lim.max_members)
         total = 0
         for info in infos:
             if info.file_size > lim.max_member_bytes:
-                raise UnreadableWorkbook("file-too-large", reason=_too_big(f"part {info.filename[:60]}", info.file_size, lim.max_member_bytes))
+                raise UnreadableWorkbook("file-too-large", part=info.filename[:60],
+                                         **_too_big(LabelRef("what_part"), info.file_size, lim.max_member_bytes))
             total += info.file_size
             if info.file_size > MiB and info.file_size > lim.max_ratio * max(info.compress_size, 1):
-                raise UnreadableWorkbook("file-too-large", reason=f"part {info.filename[:60]} expands {info.file_size / max(info.compress_size, 1):.0f} times")
+                raise UnreadableWorkbook("file-too-large", reason=LabelRef("reason_expands"), part=info.filename[:60],
+                                         ratio=round(info.file_size / max(info.compress_size, 1)))
         if total > lim.max_total_bytes:
-            raise UnreadableWorkbook("file-too-large", reason=_too_big("uncompressed content", total, lim.max_total_bytes))
+            raise UnreadableWorkbook("file-too-large", **_too_big(LabelRef("what_content"), total, lim.max_total_bytes))
         # Later duplicates win, as in zipfile; names are matched case-insensitively.
         return {info.filename.replace("\\", "/").lower(): info for info in infos}
 
@@ -591,7 +624,7 @@ class _Reader:
             cells: dict = {}
             if wanted is None or name in wanted:
                 if not target:
-                    raise ValueError(f"sheet {name[:40]!r} has no part")
+                    raise UnreadableWorkbook("file-corrupt", reason=LabelRef("reason_sheet_no_part"), sheet_name=name[:40])
                 if rel_type.endswith(_REL_SHEET):  # not a chart sheet
                     if strings is None:
                         strings = self._shared_strings(rels, base)

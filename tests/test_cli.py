@@ -47,6 +47,20 @@ def test_init_writes_a_blank_catalog_and_will_not_overwrite(tmp_path):
     assert again.exit_code == 2
 
 
+def test_inits_hint_quotes_a_folder_with_a_space_and_names_the_guides_folders(tmp_path):
+    folder = tmp_path / "vong 2023"
+    result = run("init", str(folder))
+    assert result.exit_code == 0
+    commands = [line.strip() for line in result.output.splitlines() if line.strip().startswith("consolidator ")]
+    assert commands, result.output
+    for line in commands:
+        assert f'"{folder}' in line, line  # double quotes: read alike by a POSIX shell, cmd and PowerShell
+        assert str(folder) not in line.replace(f'"{folder}', "")  # never unquoted
+    generate_line = next(line for line in commands if line.startswith("consolidator generate"))
+    assert generate_line.endswith(f'"{folder / "phu-luc"}"')
+    assert any(f'"{folder / "nhan-ve"}"' in line for line in commands)
+
+
 def test_generate_writes_workbooks(tmp_path, catalog_path):
     result = run("generate", str(catalog_path), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
@@ -92,3 +106,6 @@ def test_demo_runs_on_the_bundled_sample(tmp_path):
     result = run("demo", str(tmp_path / "demo"))
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "demo" / "appendices").glob("*.xlsx"))) >= 12
+    printed = result.output.replace(str(tmp_path), "<tmp>")
+    assert not [w for w in ("sent", "file(s)", "Generated", "Catalog", "Consolidated", "Data table", "late")
+                if w in printed], printed

@@ -38,3 +38,21 @@ def test_values_are_substituted_not_interpreted():
     hostile = "{0.__class__}{sheet}"
     message = render("catalog-bad-target", "vi", cell="C5", value=hostile)
     assert hostile in message
+
+
+def test_every_label_is_in_both_languages():
+    from consolidator.messages import _load
+
+    table = _load("labels.toml")
+    assert set(table["vi"]) == set(table["en"])
+    assert all(table["vi"][key].strip() for key in table["vi"])
+
+
+def test_a_label_param_is_rendered_in_the_messages_language_with_its_own_params():
+    from consolidator.messages import LabelRef
+
+    fields = {"reason": LabelRef("reason_too_big"), "what": LabelRef("what_part"), "part": "xl/media/x.bin",
+              "size": 54.4, "limit": 50.0}
+    vi, en = render("file-too-large", "vi", **fields), render("file-too-large", "en", **fields)
+    assert "xl/media/x.bin" in vi and "54,4" in vi and "{" not in vi
+    assert "xl/media/x.bin" in en and "54.4" in en and "{" not in en
