@@ -42,12 +42,12 @@ class Forked:
             failure = self._conn.recv()
         except EOFError:  # it died without a word: killed, or out of memory
             child.join()
-            failure = f"the process doing it stopped (exit code {child.exitcode})"
+            failure = f"exit code {child.exitcode}"
         finally:
             self._conn.close()
         child.join()
         if failure:
-            raise BackgroundError(f"{self.what}: {failure}")
+            raise BackgroundError(key="err_background", path=self.what, detail=failure)
 
 
 def _run(conn, fn: Callable[..., None], args: tuple) -> None:

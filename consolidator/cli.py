@@ -102,6 +102,17 @@ def _progress(label: str):
     return wrap
 
 
+def _lang_of(ctx) -> str:
+    """The --lang given to the subcommand about to run, if any (its own parsing comes later)."""
+    args = ctx.protected_args + ctx.args
+    for n, arg in enumerate(args):
+        if arg == "--lang" and n + 1 < len(args) and args[n + 1] in ("vi", "en"):
+            return args[n + 1]
+        if arg in ("--lang=vi", "--lang=en"):
+            return arg.split("=", 1)[1]
+    return "vi"
+
+
 class _Group(_Command, click.Group):
     """Work that cannot go on (an output that cannot be written, say) ends with its message and exit 2."""
 
@@ -114,10 +125,15 @@ class _Group(_Command, click.Group):
     def invoke(self, ctx):
         from .errors import ConsolidatorError
 
+        lang = _lang_of(ctx)
         try:
             return super().invoke(ctx)
         except ConsolidatorError as exc:
-            raise CatalogRefused(str(exc)) from exc
+            raise CatalogRefused(exc.message(lang)) from exc
+        except OSError as exc:  # an output folder the clerk may not write to, a full disk
+            from .errors import output_refused
+
+            raise CatalogRefused(output_refused(exc.filename or "", exc).message(lang)) from exc
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, help=_HELP["help_main"])

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import formulas
-from .errors import ConsolidatorError
+from .errors import ConsolidatorError, output_refused
 from .fileio import atomic_output
 from .gcpause import collector_paused
 from .model import Catalog
@@ -187,7 +187,7 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
         try:
             tmp = stack.enter_context(atomic_output(data_out))
         except OSError as exc:  # its folder cannot be made: said after the workbook is written
-            refused, data = f"{data_out}: {exc.strerror or exc}", None
+            refused, data = exc, None
         else:
             data = Forked(str(data_out), _write_table, table, tmp, Path(data_out).suffix.lower() == ".parquet")
         try:
@@ -201,4 +201,4 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
         if data is not None:
             data.wait()
     if refused:
-        raise ConsolidatorError(refused)
+        raise output_refused(data_out, refused)

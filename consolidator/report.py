@@ -173,7 +173,7 @@ def _report_row(ws, r: int, values: list, widths: list[float], f) -> None:
 def _checked(rc: int) -> None:
     """xlsxwriter returns a negative code instead of raising; a refused write must not pass silently."""
     if rc:
-        raise ConsolidatorError(f"writing the Excel report failed (xlsxwriter code {rc})")
+        raise ConsolidatorError(key="err_xlsxwriter", code=rc)
 
 
 def annotate(report: ValidationReport, outdir: str | Path, lang: str = "vi", warnings: bool = False) -> list[Path]:

@@ -17,16 +17,14 @@ def verify_xml_defences() -> None:
         import defusedxml.ElementTree as safe_tree
         from defusedxml import EntitiesForbidden
     except ImportError as exc:
-        raise ConsolidatorError("defusedxml is not installed: run `pip install defusedxml` (it guards against "
-                                "XML entity bombs in returned files).") from exc
+        raise ConsolidatorError(key="err_no_defusedxml") from exc
     try:
         safe_tree.fromstring(_BOMB)
     except EntitiesForbidden:
         pass
     else:
-        raise ConsolidatorError("defusedxml accepted an XML entity declaration; refusing to read untrusted files.")
+        raise ConsolidatorError(key="err_defusedxml_entities")
     from openpyxl import xml as openpyxl_xml
 
     if not getattr(openpyxl_xml, "DEFUSEDXML", False):
-        raise ConsolidatorError("openpyxl is not using defusedxml (is OPENPYXL_DEFUSEDXML=False set?); "
-                                "refusing to read untrusted files.")
+        raise ConsolidatorError(key="err_openpyxl_not_defused")

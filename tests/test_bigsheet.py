@@ -141,6 +141,6 @@ def _fail(_first: int):
 def test_a_failure_in_the_forked_process_is_reported(tmp_path):
     from consolidator.background import BackgroundError
 
-    with pytest.raises(BackgroundError, match="thân: OSError: disk full"):
+    with pytest.raises(BackgroundError, match=r"thân \(OSError: disk full\)"):
         _write(tmp_path, lambda body, _: body.rows_from(
             bigsheet.rows_in_background("thân", tmp_path / "rows.xml", _fail, 3), tmp_path / "rows.xml", 3, 1))

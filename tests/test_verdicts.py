@@ -281,3 +281,17 @@ def test_a_workbook_known_only_by_its_name_and_holding_no_appendix_is_unidentifi
     assert files[good.name]["counted"] and files[good.name]["status"] == "valid"
     other = files["K1_danh-sach.xlsx"]
     assert other["unit_code"] is None and [i["code"] for i in other["issues"]] == ["unidentified-file"]
+
+
+# --- 12. a command that cannot write its output says so in the clerk's language ------------------
+
+
+def test_an_output_that_cannot_be_written_is_exit_2_with_a_vietnamese_message(round_, tmp_path):
+    catalog, catalog_path, templates, inbox = round_
+    fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"), modified=ON_TIME)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")  # a file where the output's folder should be
+    result = cli("consolidate", catalog_path, inbox, "-o", blocked / "tong-hop.xlsx")
+    assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output and "Errno" not in result.output
+    assert str(blocked) in result.output and "Không ghi được" in result.output
