@@ -73,6 +73,18 @@ class _Command(click.Command):
         kwargs.setdefault("options_metavar", _HELP["mv_options"])
         super().__init__(*args, **kwargs)
 
+    def invoke(self, ctx):
+        """Work that cannot go on ends with its message in the command's language and exit 2."""
+        from .errors import ConsolidatorError, output_refused
+
+        lang = ctx.params.get("lang") or "vi"
+        try:
+            return super().invoke(ctx)
+        except ConsolidatorError as exc:
+            raise CatalogRefused(exc.message(lang)) from exc
+        except OSError as exc:  # an output folder the clerk may not write to, a full disk
+            raise CatalogRefused(output_refused(exc.filename or "", exc).message(lang)) from exc
+
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
         if option is not None:
@@ -102,38 +114,12 @@ def _progress(label: str):
     return wrap
 
 
-def _lang_of(ctx) -> str:
-    """The --lang given to the subcommand about to run, if any (its own parsing comes later)."""
-    args = ctx.protected_args + ctx.args
-    for n, arg in enumerate(args):
-        if arg == "--lang" and n + 1 < len(args) and args[n + 1] in ("vi", "en"):
-            return args[n + 1]
-        if arg in ("--lang=vi", "--lang=en"):
-            return arg.split("=", 1)[1]
-    return "vi"
-
-
 class _Group(_Command, click.Group):
-    """Work that cannot go on (an output that cannot be written, say) ends with its message and exit 2."""
-
     command_class = _Command
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("subcommand_metavar", _HELP["mv_subcommand"])
         super().__init__(*args, **kwargs)
-
-    def invoke(self, ctx):
-        from .errors import ConsolidatorError
-
-        lang = _lang_of(ctx)
-        try:
-            return super().invoke(ctx)
-        except ConsolidatorError as exc:
-            raise CatalogRefused(exc.message(lang)) from exc
-        except OSError as exc:  # an output folder the clerk may not write to, a full disk
-            from .errors import output_refused
-
-            raise CatalogRefused(output_refused(exc.filename or "", exc).message(lang)) from exc
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, help=_HELP["help_main"])
