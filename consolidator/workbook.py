@@ -803,7 +803,7 @@ class _Writer:
     DATA_PLAIN = {"font_name": "Calibri", "font_size": 11}
     DATA_NUMERIC = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
                     "coverage": "0.00"}
-    DATA_BY_DECIMALS = ("baseline", "target", "result", "estimate")
+    DATA_BY_DECIMALS = ("baseline", "target", "target_all", "result", "estimate")
 
     def start_data_rows(self) -> None:
         """Start making the data sheet's rows (24 cells a row, a row per unit × indicator) in a
