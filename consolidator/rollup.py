@@ -48,7 +48,7 @@ class _Value:
     partial: bool = False
 
 
-def _evaluation_kind(indicator: Indicator, is_rollup: bool) -> tuple[str, str]:
+def evaluation_kind(indicator: Indicator, is_rollup: bool) -> tuple[str, str]:
     """Direction and measure to evaluate with: a boolean summed or averaged is a count or share."""
     if formulas.counts_units(indicator.direction, indicator.aggregation, is_rollup):
         return formulas.INCREASE, formulas.LEVEL
@@ -62,14 +62,22 @@ def reported_values(submissions: Iterable[Submission], accept_partial: bool = Fa
     """
     out: dict[tuple[str, str], tuple[Reported, str]] = {}
     for s in submissions:
-        if not s.counted or s.unit_code is None:
-            continue
-        if s.status != "valid" and not accept_partial:
+        if not is_consolidated(s, accept_partial):
             continue
         for v in s.values:
             if s.status == "valid" or not v.has_error:
                 out[(s.unit_code, v.indicator_code)] = (v, s.path.name)
     return out
+
+
+def is_consolidated(submission: Submission, accept_partial: bool = False) -> bool:
+    """Whether a file's rows go into the rollup: the counted file of a unit when valid; with
+    `accept_partial`, a counted invalid one that has a row without error."""
+    if not submission.counted or submission.unit_code is None:
+        return False
+    if submission.status == "valid":
+        return True
+    return accept_partial and submission.status == "invalid" and any(not v.has_error for v in submission.values)
 
 
 def subtree(catalog: Catalog, root: str) -> list[str]:
@@ -116,7 +124,7 @@ def roll_up(
                 t = own_bound
                 result = rep.result if rep else None
                 own = _Value(result)
-                direction, measure = _evaluation_kind(ind, False)
+                direction, measure = evaluation_kind(ind, False)
                 unit_rows.append(Row(
                     unit, ind.code, False, t, own_target.text, own_target.baseline, result,
                     formulas.evaluate(direction, measure, t, result, e, own_target.baseline, low),
@@ -180,7 +188,7 @@ def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, targe
                     if used and all(b is not None for b in baseline_values) else None)
         target_text = "" if target is None else _display(target, ind.decimals)
         target_all = _target_over_all(ind, kids, value_of, target_all_of)
-    direction, measure = _evaluation_kind(ind, True)
+    direction, measure = evaluation_kind(ind, True)
     return Row(
         unit, ind.code, True, target, target_text, baseline, agg.value,
         formulas.evaluate(direction, measure, target, agg.value, e, baseline, low),
