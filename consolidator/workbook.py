@@ -1107,7 +1107,7 @@ class _Writer:
             used = is_consolidated(s, self.c.accept_partial)
             self.text_cell(body, r, 4, w["yes"] if used else w["no"], self.cell(align="center"))
             body.write_datetime(r, 5, _local(s.received), when)
-            self.text_cell(body, r, 6, s.sha256, self.cell(font_name="Courier New", font_size=10))
+            self.text_cell(body, r, 6, s.sha256, self.cell(font_size=10))
         ws.freeze_panes(2, 0)
         self.page_setup(ws, hr)
 
