@@ -997,7 +997,8 @@ class _Writer:
                     "values": [data, n + 3, 1 + k, n + 2 + last, 1 + k], "fill": {"color": CHART_COLOURS[status]},
                     "gap": 50,
                 })
-            height = 140 + self.CHART_BAR * len(kids)
+            # a unit's name takes two lines more often than an indicator's shortened label
+            height = 140 + int(1.5 * self.CHART_BAR) * len(kids)
             self.style_chart(stacked, w["chart_status_title"], height)
             stacked.set_x_axis({"name": w["indicator"], "min": 0, "major_gridlines": {"visible": True},
                                 "num_font": {"name": FONT, "size": 9}, "name_font": {"name": FONT, "size": 9}})
