@@ -283,6 +283,7 @@ class _Writer:
         self.text = labels(lang)
         self.names = sheet_names(lang)
         self._formats: dict[tuple, object] = {}
+        self._shown: dict[tuple[float, int], str] = {}
         self.e = self.round.elapsed_share
         self.order = subtree(self.catalog, consolidation.root)
         self.in_tree = set(self.order)
@@ -290,6 +291,8 @@ class _Writer:
         self.rollup: dict[tuple[str, str], Row] = {}
         for row in consolidation.rows:
             (self.rollup if row.is_rollup else self.own)[(row.unit_code, row.indicator_code)] = row
+        # the rows are those of the tree under the root: an indicator is present when it has one
+        self.present = {code for _, code in self.own} | {code for _, code in self.rollup}
         self.targets = {(t.unit_code, t.indicator_code): t for t in self.catalog.targets}
         self.bodies: list[bigsheet.Body] = []
         self.data_rows: tuple[object, Path] | None = None  # (the forked process making them, their file)
@@ -541,8 +544,7 @@ class _Writer:
         below = [u for u in self.order if u != root]
         group_no = 0
         for group, indicators in self.grouped_indicators():
-            present = [i for i in indicators if any((u, i.code) in self.own or (u, i.code) in self.rollup
-                                                    for u in self.order)]
+            present = [i for i in indicators if i.code in self.present]
             if not present:
                 continue
             group_no += 1
@@ -654,6 +656,7 @@ class _Writer:
         pct, pct_marked = self.cell(num_format="0.0"), self.cell(num_format="0.0", **PARTIAL_MARK)
         pace = self.cell(num_format="0.00")
         units = self.catalog.unit_by_code
+        by_decimals = {d: self.cell(num_format=_number_format(d)) for d in range(7)}
         for n, row in enumerate(rows, start=1):
             r = hr + n
             ind = self.catalog.indicator_by_code[row.indicator_code]
@@ -667,7 +670,7 @@ class _Writer:
             self.text_cell(body, r, 5, ind.code, centred)
             self.text_cell(body, r, 6, w["rollup"] if row.is_rollup else w["reported"], centred)
             self.text_cell(body, r, 7, ind.unit_of_measure, centred)
-            self.number_cell(body, r, 8, row.baseline, self.cell(num_format=_number_format(self.decimals(row))))
+            self.number_cell(body, r, 8, row.baseline, by_decimals.get(self.decimals(row)))
             self.write_target(body, r, 9, row)
             self.write_result(body, r, 10, row, PARTIAL_MARK if marked else None)
             self.number_cell(body, r, 11, row.evaluation.pct_of_target, pct_marked if marked else pct)
@@ -713,7 +716,12 @@ class _Writer:
         return w[key].format(done=done, target=target)
 
     def show_rounded(self, value: float, decimals: int) -> str:
-        return self.show_number(round(value, decimals))
+        # the same baselines and targets recur on thousands of rows of the low list
+        key = (value, decimals)
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = self._shown[key] = self.show_number(round(value, decimals))
+        return shown
 
     def words_pct(self) -> str:
         return layout.header_labels(self.round, self.lang)["pct"]
@@ -723,8 +731,7 @@ class _Writer:
     def matrix(self) -> None:
         ws = self.sheet("matrix")
         w = self.w
-        indicators = [i for i in self.catalog.indicators
-                      if any((u, i.code) in self.own or (u, i.code) in self.rollup for u in self.order)]
+        indicators = [i for i in self.catalog.indicators if i.code in self.present]
         first = 3
         last = first + len(indicators) - 1 if indicators else first - 1
         ws.set_column(0, 0, 10)
