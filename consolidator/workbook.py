@@ -284,6 +284,7 @@ class _Writer:
         self.names = sheet_names(lang)
         self._formats: dict[tuple, object] = {}
         self._shown: dict[tuple[float, int], str] = {}
+        self._kinds: dict[tuple[str, bool], tuple[str, str, int]] = {}  # evaluation kind and decimals
         self.e = self.round.elapsed_share
         self.order = subtree(self.catalog, consolidation.root)
         self.in_tree = set(self.order)
@@ -689,8 +690,12 @@ class _Writer:
     def low_reason(self, row: Row) -> str:
         """One line a reader understands: what changed, and what the pace rule needed by now."""
         w = self.w
-        ind = self.catalog.indicator_by_code[row.indicator_code]
-        direction, measure = evaluation_kind(ind, row.is_rollup)
+        kind = self._kinds.get((row.indicator_code, row.is_rollup))
+        if kind is None:
+            ind = self.catalog.indicator_by_code[row.indicator_code]
+            kind = self._kinds[(row.indicator_code, row.is_rollup)] = (*evaluation_kind(ind, row.is_rollup),
+                                                                       self.decimals(row))
+        direction, measure, decimals = kind
         if direction == formulas.BOOLEAN:
             return w["why_boolean"]
         if row.result is None or row.target is None:
@@ -698,7 +703,6 @@ class _Writer:
         basis = formulas.pace_basis(direction, measure, row.target, row.result, self.e, row.baseline)
         if basis is None:
             return ""
-        decimals = self.decimals(row)
         # e·t rarely falls on the indicator's decimals: one more shows "0,5", not "0" or "1"
         done, needed = self.show_rounded(basis.done, decimals), self.show_rounded(basis.needed, decimals + 1)
         target = self.show_rounded(row.target, decimals)
