@@ -65,14 +65,28 @@ class Body:
 
     # --- xlsxwriter's worksheet calls --------------------------------------------------------
 
+    # The two calls below run for every cell of the long sheets: the row check and the cell's
+    # placing are written out here rather than called.
+
     def write_string(self, r: int, c: int, text: str, f=None) -> None:
-        style = style_index(f)
-        self._put(r, c, _string_cell(text, style) if text else _blank(style))
+        style = 0 if f is None else f._get_xf_index()
+        if r != self._row:
+            self._at(r)
+        self._cells[c] = _string_cell(text, style) if text else _blank(style)
+        if c > self.last_col:
+            self.last_col = c
         if text and f is not None and f.text_wrap:
-            self._lines = max(self._lines, wrapped_lines(text, self.widths.get(c, 8.43)))
+            lines = wrapped_lines(text, self.widths.get(c, 8.43))
+            if lines > self._lines:
+                self._lines = lines
 
     def write_number(self, r: int, c: int, value: float, f=None) -> None:
-        self._put(r, c, number_cell(value, style_index(f)) or _blank(style_index(f)))
+        style = 0 if f is None else f._get_xf_index()
+        if r != self._row:
+            self._at(r)
+        self._cells[c] = number_cell(value, style) or _blank(style)
+        if c > self.last_col:
+            self.last_col = c
 
     def write_blank(self, r: int, c: int, _value=None, f=None) -> None:
         if f is not None:  # as in xlsxwriter, a blank without a format is no cell at all

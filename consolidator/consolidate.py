@@ -19,8 +19,8 @@ from .validate import ValidationReport, validate_files
 # The long table of DESIGN.md §4, in this order.
 TABLE_COLUMNS = (
     "round_id", "unit_code", "unit_name", "parent_code", "level", "indicator_code", "indicator_name", "group",
-    "unit_of_measure", "direction", "measure", "baseline", "target", "result", "estimate", "proposed_target",
-    "pct_of_target", "expected_progress", "pace", "status", "is_rollup", "coverage", "source_file", "note",
+    "unit_of_measure", "direction", "measure", "baseline", "target", "target_all", "result", "estimate",
+    "proposed_target", "pct_of_target", "expected_progress", "pace", "status", "is_rollup", "coverage", "source_file", "note",
 )
 TEXT_COLUMNS = ("unit_name", "indicator_name", "group", "unit_of_measure", "proposed_target", "source_file", "note")
 
@@ -99,6 +99,7 @@ def long_table(catalog: Catalog, rows: Sequence[Row]):
         "indicator_code": [row.indicator_code for row in rows],
         "baseline": [row.baseline for row in rows],
         "target": [row.target for row in rows],
+        "target_all": [row.target_all for row in rows],
         "result": [result(row) for row in rows],
         "estimate": [row.estimate for row in rows],
         "proposed_target": [row.proposed_target for row in rows],
@@ -111,7 +112,7 @@ def long_table(catalog: Catalog, rows: Sequence[Row]):
         "note": [_note(row) for row in rows],
     }
     frame = pd.DataFrame(columns)
-    for col in ("baseline", "target", "result", "estimate", "pct_of_target", "pace", "coverage"):
+    for col in ("baseline", "target", "target_all", "result", "estimate", "pct_of_target", "pace", "coverage"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     frame["is_rollup"] = frame["is_rollup"].astype(bool)
     by_unit = frame["unit_code"]

@@ -88,6 +88,55 @@ def _div(a: float, b: float) -> float | None:
     return None if b == 0 else a / b
 
 
+# The pace rules of DESIGN.md §3, in the order they are tried.
+RULE_CUMULATIVE, RULE_FROM_BASELINE, RULE_AGAINST_TARGET = "cumulative", "from_baseline", "against_target"
+
+
+@dataclass(frozen=True, slots=True)
+class PaceBasis:
+    """What a pace compares: what was done and what its rule needs by now.
+
+    cumulative: done = r, needed = e·t (for a decrease, the most allowed by now);
+    from_baseline: done = r − b, needed = e·(t − b) (negative when the target is below the
+    baseline); against_target: done = r, needed = t.
+    """
+
+    rule: str
+    done: float
+    needed: float
+    lower_is_better: bool  # a decrease compared as is (cumulative, against the target): pace = needed / done
+
+    @property
+    def pace(self) -> float | None:
+        return _div(self.needed, self.done) if self.lower_is_better else _div(self.done, self.needed)
+
+
+def pace_basis(
+    direction: str,
+    measure: str,
+    target: float,
+    result: float,
+    elapsed: float,
+    baseline: float | None = None,
+) -> PaceBasis | None:
+    """The rule the pace comes from, with its two sides; None when no rule applies.
+
+    The rules are tried in the order DESIGN.md lists them; one that would divide by zero
+    gives way to the next one down.
+    """
+    up = direction != DECREASE
+    if measure == CUMULATIVE:
+        basis = PaceBasis(RULE_CUMULATIVE, result, elapsed * target, not up)
+        if basis.pace is not None:
+            return basis
+    if measure in (CUMULATIVE, LEVEL) and baseline is not None and baseline != target:
+        basis = PaceBasis(RULE_FROM_BASELINE, result - baseline, elapsed * (target - baseline), False)
+        if basis.pace is not None:
+            return basis
+    basis = PaceBasis(RULE_AGAINST_TARGET, result, target, not up)
+    return basis if basis.pace is not None else None
+
+
 def pace(
     direction: str,
     measure: str,
@@ -96,26 +145,36 @@ def pace(
     elapsed: float,
     baseline: float | None = None,
 ) -> float | None:
-    """Progress against schedule, 1.0 = exactly on schedule; None when no formula applies.
+    """Progress against schedule, 1.0 = exactly on schedule; None when no formula applies."""
+    basis = pace_basis(direction, measure, target, result, elapsed, baseline)
+    return None if basis is None else basis.pace
 
-    The rules are tried in the order DESIGN.md lists them; one that would divide by zero
-    gives way to the next one down.
-    """
-    up = direction != DECREASE
+
+def progress_pct(direction: str, measure: str, target: float | None, result: float | None) -> float | None:
+    """The result in percent, on the scale of `expected_pct`: the % of target, except for a
+    cap over the term (a cumulative decrease, "at most 300"), where it is the share of the cap
+    used so far (r / t × 100), which grows as the term goes on and is worse the higher it is."""
+    if direction == DECREASE and measure == CUMULATIVE:
+        return None if result is None or not target else result / target * 100
+    return pct_of_target(direction, target, result)
+
+
+def expected_pct(
+    direction: str,
+    measure: str,
+    target: float | None,
+    elapsed: float,
+    baseline: float | None = None,
+) -> float | None:
+    """What `progress_pct` the pace rule expects at the cut-off (pace exactly 1); None where the
+    rule compares with the target itself (average, level without baseline) or for yes/no."""
+    if target is None or direction == BOOLEAN:
+        return None
     if measure == CUMULATIVE:
-        value = _div(result, elapsed * target) if up else _div(elapsed * target, result)
-        if value is not None:
-            return value
-    if measure in (CUMULATIVE, LEVEL) and baseline is not None and baseline != target:
-        value = _ratio_then_share(result - baseline, target - baseline, elapsed)
-        if value is not None:
-            return value
-    return _div(result, target) if up else _div(target, result)
-
-
-def _ratio_then_share(done: float, needed: float, elapsed: float) -> float | None:
-    share = _div(done, needed)
-    return None if share is None else _div(share, elapsed)
+        return elapsed * 100
+    if measure == LEVEL and baseline is not None and baseline != target:
+        return pct_of_target(direction, target, baseline + elapsed * (target - baseline))
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,9 @@ class Row:
     expected: int = 0
     partial: bool = False
     sum_mismatch: bool = False  # the parent's own value differs from the sum of its children
+    # The target over all expected children (DESIGN.md §3), beside `target`, which is over
+    # the children whose results were used; the same as `target` where the unit has its own.
+    target_all: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,7 @@ class _Value:
     partial: bool = False
 
 
-def _evaluation_kind(indicator: Indicator, is_rollup: bool) -> tuple[str, str]:
+def evaluation_kind(indicator: Indicator, is_rollup: bool) -> tuple[str, str]:
     """Direction and measure to evaluate with: a boolean summed or averaged is a count or share."""
     if formulas.counts_units(indicator.direction, indicator.aggregation, is_rollup):
         return formulas.INCREASE, formulas.LEVEL
@@ -59,14 +62,22 @@ def reported_values(submissions: Iterable[Submission], accept_partial: bool = Fa
     """
     out: dict[tuple[str, str], tuple[Reported, str]] = {}
     for s in submissions:
-        if not s.counted or s.unit_code is None:
-            continue
-        if s.status != "valid" and not accept_partial:
+        if not is_consolidated(s, accept_partial):
             continue
         for v in s.values:
             if s.status == "valid" or not v.has_error:
                 out[(s.unit_code, v.indicator_code)] = (v, s.path.name)
     return out
+
+
+def is_consolidated(submission: Submission, accept_partial: bool = False) -> bool:
+    """Whether a file's rows go into the rollup: the counted file of a unit when valid; with
+    `accept_partial`, a counted invalid one that has a row without error."""
+    if not submission.counted or submission.unit_code is None:
+        return False
+    if submission.status == "valid":
+        return True
+    return accept_partial and submission.status == "invalid" and any(not v.has_error for v in submission.values)
 
 
 def subtree(catalog: Catalog, root: str) -> list[str]:
@@ -92,6 +103,7 @@ def roll_up(
     targets = {(t.unit_code, t.indicator_code): t for t in catalog.targets}
     value_of: dict[tuple[str, str], _Value] = {}
     target_of: dict[tuple[str, str], float | None] = {}
+    target_all_of: dict[tuple[str, str], float | None] = {}
     baseline_of: dict[tuple[str, str], float | None] = {}
     expected_below: dict[tuple[str, str], bool] = {}
     rows_by_unit: dict[str, list[Row]] = {}
@@ -112,17 +124,17 @@ def roll_up(
                 t = own_bound
                 result = rep.result if rep else None
                 own = _Value(result)
-                direction, measure = _evaluation_kind(ind, False)
+                direction, measure = evaluation_kind(ind, False)
                 unit_rows.append(Row(
                     unit, ind.code, False, t, own_target.text, own_target.baseline, result,
                     formulas.evaluate(direction, measure, t, result, e, own_target.baseline, low),
                     estimate=rep.estimate if rep else None, proposed_target=rep.proposed_target if rep else "",
-                    note=rep.note if rep else "", source_file=source,
+                    note=rep.note if rep else "", source_file=source, target_all=t,
                 ))
             rollup_row = None
             if expected_kids and ind.aggregation != "none":
                 rollup_row = _rollup_row(catalog, unit, ind, expected_kids, own_target, value_of, target_of,
-                                         baseline_of, e, low)
+                                         target_all_of, baseline_of, e, low)
                 if own is not None and own.value is not None and rollup_row.result is not None:
                     # "differ by more than half a unit of its last decimal", and "comparisons allow
                     # a relative tolerance of 1e-9" (DESIGN.md §3): 500.75 vs 500.7 is exactly half
@@ -144,15 +156,17 @@ def roll_up(
             else:
                 value_of[key] = _Value(None)
             if own_target is not None:
-                target_of[key] = own_bound
+                target_of[key] = target_all_of[key] = own_bound
                 baseline_of[key] = own_target.baseline
             elif rollup_row is not None:
                 target_of[key], baseline_of[key] = rollup_row.target, rollup_row.baseline
+                target_all_of[key] = rollup_row.target_all
         rows_by_unit[unit] = unit_rows
     return [row for unit in order for row in rows_by_unit[unit]]
 
 
-def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, target_of, baseline_of, e, low) -> Row:
+def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, target_of, target_all_of, baseline_of, e,
+                low) -> Row:
     weight_code = ind.weight_code
     values = [value_of[(c, ind.code)].value for c in kids]
     weights = [value_of.get((c, weight_code), _Value(None)).value for c in kids] if weight_code else None
@@ -163,6 +177,7 @@ def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, targe
     counted = formulas.counts_units(ind.direction, ind.aggregation, True)
     if own_target is not None and not counted:
         target, target_text, baseline = own_target.bound(ind.direction), own_target.text, own_target.baseline
+        target_all = target
     else:
         # (A count of units achieving a yes/no indicator is measured against the children's
         # own targets, even when the parent has a yes/no target of its own.)
@@ -172,12 +187,29 @@ def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, targe
         baseline = (formulas.aggregate(ind.aggregation, baseline_values, used_weights).value
                     if used and all(b is not None for b in baseline_values) else None)
         target_text = "" if target is None else _display(target, ind.decimals)
-    direction, measure = _evaluation_kind(ind, True)
+        target_all = _target_over_all(ind, kids, value_of, target_all_of)
+    direction, measure = evaluation_kind(ind, True)
     return Row(
         unit, ind.code, True, target, target_text, baseline, agg.value,
         formulas.evaluate(direction, measure, target, agg.value, e, baseline, low),
-        coverage=agg.coverage, used=agg.used, expected=agg.expected, partial=partial,
+        coverage=agg.coverage, used=agg.used, expected=agg.expected, partial=partial, target_all=target_all,
     )
+
+
+def _target_over_all(ind: Indicator, kids, value_of, target_all_of) -> float | None:
+    """The target rolled up over every expected child, reported or not (`target_all`).
+
+    A weighted mean needs every child's weight: its reported one, else its target of the
+    weight indicator (a unit that has not reported its population still has a target for it).
+    """
+    targets = [target_all_of.get((c, ind.code)) for c in kids]
+    weights = None
+    if ind.weight_code:
+        weights = []
+        for c in kids:
+            known = value_of.get((c, ind.weight_code), _Value(None)).value
+            weights.append(known if known is not None else target_all_of.get((c, ind.weight_code)))
+    return formulas.aggregate(ind.aggregation, targets, weights).value
 
 
 def _display(value: float, decimals: int) -> str:

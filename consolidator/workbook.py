@@ -24,16 +24,17 @@ from .layout import FONT
 from .layout import number_format as _number_format
 from .messages import labels
 from .numbers import display_number
-from .rollup import Row, subtree
+from .rollup import Row, evaluation_kind, is_consolidated, subtree
 from .validate import INVALID, UNREADABLE, VALID
 
 
-SHEET_KEYS = ("summary", "low", "matrix", "submissions", "proposals", "data", "charts", "info")
+SHEET_KEYS = ("summary", "low", "matrix", "submissions", "proposals", "data", "charts", "info", "chart_data")
 STATUS_ORDER = (formulas.ACHIEVED, formulas.ON_TRACK, formulas.BEHIND, formulas.LOW, formulas.NO_DATA)
 STATUS_COLOURS = {
     formulas.ACHIEVED: "#C6EFCE", formulas.ON_TRACK: "#DDEBF7", formulas.BEHIND: "#FFEB9C",
     formulas.LOW: "#FFC7CE", formulas.NO_DATA: "#EDEDED",
 }
+PARTIAL_MARK = {"italic": True, "bg_color": "#FCE4D6"}  # a partial rollup's figures, explained by the legend
 CHART_COLOURS = {
     formulas.ACHIEVED: "#548235", formulas.ON_TRACK: "#2F75B5", formulas.BEHIND: "#FFC000",
     formulas.LOW: "#C00000", formulas.NO_DATA: "#A6A6A6",
@@ -43,7 +44,7 @@ _WORDS = {
     "vi": {
         "sheet_summary": "Tổng hợp", "sheet_low": "Chỉ tiêu đạt thấp", "sheet_matrix": "Theo đơn vị",
         "sheet_submissions": "Tình hình nộp", "sheet_proposals": "Đề xuất điều chỉnh", "sheet_data": "Dữ liệu",
-        "sheet_charts": "Biểu đồ", "sheet_info": "Thông tin",
+        "sheet_charts": "Biểu đồ", "sheet_info": "Thông tin", "sheet_chart_data": "Số liệu biểu đồ",
         formulas.ACHIEVED: "Đạt", formulas.ON_TRACK: "Đúng tiến độ", formulas.BEHIND: "Chậm",
         formulas.LOW: "Đạt thấp", formulas.NO_DATA: "Chưa có số liệu",
         VALID: "Hợp lệ", INVALID: "Có lỗi", UNREADABLE: "Không đọc được", "missing": "Chưa nộp",
@@ -86,11 +87,28 @@ _WORDS = {
         "expected_progress": "Tiến độ kỳ vọng (%)", "root": "Đơn vị tổng hợp", "version": "Phiên bản công cụ",
         "run_at": "Thời điểm tổng hợp", "accept_partial": "Dùng phần không lỗi của tệp có lỗi",
         "inputs": "Các tệp đầu vào", "path": "Đường dẫn", "modified": "Sửa lần cuối (trong tệp)", "sha256": "SHA-256",
+        "summed": "tổng hợp", "pct_on": "trên {used}/{expected}",
+        "partial_legend": "Chữ nghiêng trên nền cam: tổng hợp chưa đủ, còn đơn vị chưa có số liệu (xem cột Độ bao phủ); "
+                          "khi đó % so với chỉ tiêu so sánh với chỉ tiêu của chính các đơn vị đã có số liệu "
+                          "(“trên 8/10”: 8 trong 10 đơn vị). “(tổng hợp)” sau chỉ tiêu: {unit} không có chỉ tiêu "
+                          "riêng, đây là chỉ tiêu tổng hợp từ chỉ tiêu của tất cả các đơn vị.",
+        "parent": "Trực thuộc", "reason": "Vì sao đạt thấp",
+        "why_cumulative": "thực hiện {done}; cần {needed} vào thời điểm này",
+        "why_cap": "đã {done}; tối đa {needed} vào thời điểm này (cả nhiệm kỳ tối đa {target})",
+        "why_up": "tăng {done} so với năm gốc {baseline}", "why_down": "giảm {done} so với năm gốc {baseline}",
+        "why_need_up": "cần tăng {needed} vào thời điểm này", "why_need_down": "cần giảm {needed} vào thời điểm này",
+        "why_target": "đạt {done} so với chỉ tiêu {target}", "why_target_down": "ở mức {done}, chỉ tiêu tối đa {target}",
+        "why_boolean": "chưa đạt",
+        "matrix_legend": "Màu theo đánh giá:", "chart_expected": "Kỳ vọng đến thời điểm này (%)",
+        "chart_pct": "Thực hiện (%)", "chart_cap": "đã dùng so với mức tối đa",
+        "chart_note": "Thanh màu: % so với chỉ tiêu, màu theo đánh giá; thanh xám: mức kỳ vọng đến ngày {cutoff} "
+                      "(chỉ tiêu cộng dồn và chỉ tiêu có năm gốc). Chỉ tiêu giới hạn tối đa (ví dụ số đảng viên bị "
+                      "kỷ luật): thanh là phần đã dùng so với mức tối đa cả nhiệm kỳ, càng thấp càng tốt.",
     },
     "en": {
         "sheet_summary": "Summary", "sheet_low": "Low achieving", "sheet_matrix": "By unit",
         "sheet_submissions": "Submissions", "sheet_proposals": "Proposed changes", "sheet_data": "Data",
-        "sheet_charts": "Charts", "sheet_info": "About",
+        "sheet_charts": "Charts", "sheet_info": "About", "sheet_chart_data": "Chart data",
         formulas.ACHIEVED: "Achieved", formulas.ON_TRACK: "On track", formulas.BEHIND: "Behind",
         formulas.LOW: "Low", formulas.NO_DATA: "No data",
         VALID: "Valid", INVALID: "Invalid", UNREADABLE: "Unreadable", "missing": "Missing",
@@ -132,6 +150,23 @@ _WORDS = {
         "expected_progress": "Expected progress (%)", "root": "Consolidated unit", "version": "Tool version",
         "run_at": "Run at", "accept_partial": "Error-free rows of invalid files used",
         "inputs": "Input files", "path": "Path", "modified": "Last saved (in the file)", "sha256": "SHA-256",
+        "summed": "rolled up", "pct_on": "on {used}/{expected}",
+        "partial_legend": "Italic on orange: an incomplete rollup, some units have no data yet (see Coverage); its % of "
+                          "target compares with the targets of the units that have data (“on 8/10”: 8 of 10 units). "
+                          "“(rolled up)” after a target: {unit} has no target of its own; it is rolled up from the "
+                          "targets of all its units.",
+        "parent": "Under", "reason": "Why low",
+        "why_cumulative": "{done} done; {needed} needed by now",
+        "why_cap": "{done} so far; at most {needed} by now (at most {target} over the term)",
+        "why_up": "up {done} from the baseline {baseline}", "why_down": "down {done} from the baseline {baseline}",
+        "why_need_up": "needs to be up {needed} by now", "why_need_down": "needs to be down {needed} by now",
+        "why_target": "{done} against a target of {target}", "why_target_down": "at {done}, target at most {target}",
+        "why_boolean": "not achieved",
+        "matrix_legend": "Colour by assessment:", "chart_expected": "Expected by now (%)",
+        "chart_pct": "Result (%)", "chart_cap": "share of the cap used",
+        "chart_note": "Coloured bars: % of target, coloured by assessment; grey bars: what is expected by {cutoff} "
+                      "(cumulative indicators and those with a baseline). A cap over the term (e.g. members "
+                      "disciplined): the bar is the share of the cap used so far, lower is better.",
     },
 }
 
@@ -220,7 +255,10 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
     # are a few hundred MB, and /tmp is often memory.
     with atomic_output(path) as tmp, tempfile.TemporaryDirectory(prefix=".consolidator-", dir=tmp.parent) as scratch:
         laid_out = Path(scratch) / "laid-out.xlsx"
-        wb = xlsxwriter.Workbook(str(laid_out), {**XLSXWRITER_OPTIONS, "tmpdir": scratch})
+        # The default format too: an empty cell, the default row height and an Excel table's
+        # header are in it, and Calibri has no glyph for some tone marks in LibreOffice's stand-in.
+        wb = xlsxwriter.Workbook(str(laid_out), {**XLSXWRITER_OPTIONS, "tmpdir": scratch,
+                                                 "default_format_properties": {"font_name": FONT, "font_size": 11}})
         writer = _Writer(wb, consolidation, lang, Path(scratch))
         try:
             writer.write()
@@ -245,6 +283,8 @@ class _Writer:
         self.text = labels(lang)
         self.names = sheet_names(lang)
         self._formats: dict[tuple, object] = {}
+        self._shown: dict[tuple[float, int], str] = {}
+        self._kinds: dict[tuple[str, bool], tuple[str, str, int]] = {}  # evaluation kind and decimals
         self.e = self.round.elapsed_share
         self.order = subtree(self.catalog, consolidation.root)
         self.in_tree = set(self.order)
@@ -252,6 +292,8 @@ class _Writer:
         self.rollup: dict[tuple[str, str], Row] = {}
         for row in consolidation.rows:
             (self.rollup if row.is_rollup else self.own)[(row.unit_code, row.indicator_code)] = row
+        # the rows are those of the tree under the root: an indicator is present when it has one
+        self.present = {code for _, code in self.own} | {code for _, code in self.rollup}
         self.targets = {(t.unit_code, t.indicator_code): t for t in self.catalog.targets}
         self.bodies: list[bigsheet.Body] = []
         self.data_rows: tuple[object, Path] | None = None  # (the forked process making them, their file)
@@ -323,18 +365,29 @@ class _Writer:
         f = self.fmt(bold=bold, italic=italic, font_size=size, align="center", text_wrap=True)
         self.merge_text(ws, r, 0, r, max(last_col, 0), text, f)
 
-    def page_setup(self, ws, header_row: int | None, header_rows: int = 1, fit: bool = True) -> None:
-        """A4 landscape, one page wide, the table's header repeated on each page; rows fitted to their text."""
+    def page_setup(self, ws, header_row: int | None, header_rows: int = 1, fit: bool = True,
+                   fit_width: bool = True, repeat_columns: int = 0, portrait: bool = False) -> None:
+        """A4 landscape, one page wide, the table's header repeated on each page; rows fitted to their text.
+
+        Without `fit_width` the sheet prints at full size; a wide one over several pages
+        across, its first `repeat_columns` columns repeated on each.
+        """
         if fit:
             ws.fit_rows()
-        ws.set_landscape()
+        if portrait:
+            ws.set_portrait()
+        else:
+            ws.set_landscape()
         ws.set_paper(9)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.center_horizontally()
         if header_row is not None:
             ws.repeat_rows(header_row, header_row + header_rows - 1)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&C&P/&N")
+        if repeat_columns:
+            ws.repeat_columns(0, repeat_columns - 1)
+        if fit_width:
+            ws.fit_to_pages(1, 0)
+        ws.set_footer(f'&C&"{FONT},Regular"&P/&N')
 
     # --- values ----------------------------------------------------------------------------------
 
@@ -350,13 +403,18 @@ class _Writer:
         ind = self.catalog.indicator_by_code[row.indicator_code]
         return ind.direction == formulas.BOOLEAN and not formulas.counts_units(ind.direction, ind.aggregation, row.is_rollup)
 
-    def write_target(self, ws, r: int, c: int, row: Row) -> None:
+    def write_target(self, ws, r: int, c: int, row: Row, over_all: bool = False) -> None:
+        """The target of a row; with `over_all`, a rollup's target over all its units, marked so."""
         own_target = self.targets.get((row.unit_code, row.indicator_code))
         f_text = self.cell(align="center")
         if self.is_boolean_value(row):
             self.text_cell(ws, r, c, self.text["true_word"] if row.target is not None else "", f_text)
         elif own_target is not None and own_target.is_range:
             self.text_cell(ws, r, c, own_target.text, f_text)
+        elif over_all and row.is_rollup and own_target is None and row.target_all is not None:
+            # a number still, the mark is in its format: a reader sees it, a formula can use it
+            marked = f'{_number_format(self.decimals(row))}" ({self.w["summed"]})"'
+            self.number_cell(ws, r, c, row.target_all, self.cell(num_format=marked))
         elif row.target is not None:
             self.number_cell(ws, r, c, row.target, self.cell(num_format=_number_format(self.decimals(row))))
         else:
@@ -390,9 +448,9 @@ class _Writer:
         if rollup is None:
             return []
         notes = []
-        if rollup.partial:
-            key = "partial_below" if rollup.used == rollup.expected else "partial_note"
-            notes.append(self.w[key].format(used=rollup.used, expected=rollup.expected))
+        # a partial rollup is told by its style and the coverage column, explained once below the table
+        if rollup.partial and rollup.used == rollup.expected:
+            notes.append(self.w["partial_below"])
         if rollup.sum_mismatch:
             decimals = self.catalog.indicator_by_code[rollup.indicator_code].decimals
             notes.append(self.w["mismatch_note"].format(rollup=self.show_number(round(rollup.result, decimals))))
@@ -431,6 +489,7 @@ class _Writer:
         self.data()
         self.charts()
         self.info()
+        self.chart_data()
 
     # 1. the root's appendix ------------------------------------------------------------------------
 
@@ -443,7 +502,7 @@ class _Writer:
                    seed["baseline"], w["rollup_value"], w["expected"], w["pace"], w["status"]]
         counts = [w[s] for s in STATUS_ORDER]
         tail = [w["coverage"], w["note"], w["indicator_code"]]
-        widths = [5, 38, 10, 12, 13, 11, 11, 13, 10, 8, 12] + [8] * len(counts) + [13, 26, 11]
+        widths = [5, 38, 10, 20, 13, 15, 11, 13, 10, 8, 12] + [8] * len(counts) + [13, 26, 11]
         last = len(widths) - 1
         printed_last = last - 1  # the indicator code is for machines, not for print
         for c, width in enumerate(widths):
@@ -475,8 +534,7 @@ class _Writer:
         below = [u for u in self.order if u != root]
         group_no = 0
         for group, indicators in self.grouped_indicators():
-            present = [i for i in indicators if any((u, i.code) in self.own or (u, i.code) in self.rollup
-                                                    for u in self.order)]
+            present = [i for i in indicators if i.code in self.present]
             if not present:
                 continue
             group_no += 1
@@ -504,19 +562,23 @@ class _Writer:
                     r += 1
                     continue
                 partial_shown = row.is_rollup and row.partial
-                mark = {"italic": True, "bg_color": "#FCE4D6"} if partial_shown else {}
-                self.write_target(ws, r, 3, row)
+                mark = PARTIAL_MARK if partial_shown else {}
+                self.write_target(ws, r, 3, row, over_all=True)
                 self.write_result(ws, r, 4, row, mark)
-                self.number_cell(ws, r, 5, row.evaluation.pct_of_target, self.cell(num_format="0.0", **mark))
+                pct_format = "0.0"
+                if row.is_rollup and row.used < row.expected:  # like for like, and it says on how many units
+                    pct_format += f'" {self.w["pct_on"].format(used=row.used, expected=row.expected)}"'
+                self.number_cell(ws, r, 5, row.evaluation.pct_of_target, self.cell(num_format=pct_format, **mark))
                 self.number_cell(ws, r, 6, row.baseline, self.cell(num_format=_number_format(self.decimals(row))))
                 if row.is_rollup or rollup is None:
                     ws.write_blank(r, 7, None, self.cell())
                 else:
-                    self.write_result(ws, r, 7, rollup, {"italic": True, "bg_color": "#FCE4D6"} if rollup.partial else {})
+                    self.write_result(ws, r, 7, rollup, PARTIAL_MARK if rollup.partial else {})
                 self.number_cell(ws, r, 8, self.e * 100, self.cell(num_format="0.0"))
                 self.number_cell(ws, r, 9, row.evaluation.pace, self.cell(num_format="0.00"))
                 self.write_status(ws, r, 10, row.evaluation.status)
-                self.text_cell(ws, r, last - 2, self.coverage_text(rollup), self.cell(align="center"))
+                self.text_cell(ws, r, last - 2, self.coverage_text(rollup),
+                               self.cell(align="center", **(PARTIAL_MARK if rollup is not None and rollup.partial else {})))
                 notes = self.flag_notes(rollup)
                 if row.is_rollup and (root, ind.code) in self.own:
                     notes.insert(0, w["rollup_shown"])
@@ -538,6 +600,10 @@ class _Writer:
             low=self.show_number(low) if self.lang == "vi" else f"{low:g}"), line)
         ws.set_row(r, 33)
         r += 1
+        self.merge_text(ws, r, 0, r, printed_last, w["partial_legend"].format(unit=self.unit_label(root)),
+                        self.fmt(text_wrap=True, valign="top", italic=True, bg_color=PARTIAL_MARK["bg_color"]))
+        ws.set_row(r, 48)
+        r += 1
         summary = self.c.report.summary()
         self.merge_text(ws, r, 0, r, printed_last, w["sources"].format(
             valid=summary["units_valid"], expected_units=summary["units_expected"],
@@ -550,10 +616,12 @@ class _Writer:
     def low_list(self) -> None:
         ws = self.sheet("low")
         w = self.w
-        cols = [("#", 5), (w["unit"], 28), (w["unit_code"], 10), (w["level"], 6), (w["indicator"], 34),
-                (w["indicator_code"], 12), (w["kind"], 11), (w["uom"], 10), (w["target"], 12), (w["result"], 12),
-                (self.words_pct(), 11), (w["expected"], 10), (w["pace"], 8), (w["coverage"], 14),
-                (w["source_file"], 30)]
+        seed = layout.header_labels(self.round, self.lang)
+        # Every header differs from the others (a filter or a reader must tell them apart).
+        cols = [("#", 5), (w["unit"], 24), (w["unit_code"], 10), (w["parent"], 20), (w["indicator"], 30),
+                (w["indicator_code"], 13), (w["kind"], 10), (w["uom"], 9), (seed["baseline"], 10),
+                (seed["target"], 12), (seed["result"], 12), (seed["pct"], 11), (w["expected"], 10), (w["pace"], 8),
+                (w["reason"], 34), (w["coverage"], 13), (w["source_file"], 26)]
         last = len(cols) - 1
         for c, (_, width) in enumerate(cols):
             ws.set_column(c, c, width)
@@ -575,33 +643,78 @@ class _Writer:
         # A row per lagging unit × indicator: 65,000 at ten thousand units, so the formats
         # are looked up once, not per cell.
         plain, centred = self.cell(), self.cell(align="center")
-        pct, pct_marked = self.cell(num_format="0.0"), self.cell(num_format="0.0", italic=True, bg_color="#FCE4D6")
+        pct, pct_marked = self.cell(num_format="0.0"), self.cell(num_format="0.0", **PARTIAL_MARK)
         pace = self.cell(num_format="0.00")
+        units = self.catalog.unit_by_code
+        by_decimals = {d: self.cell(num_format=_number_format(d)) for d in range(7)}
         for n, row in enumerate(rows, start=1):
             r = hr + n
             ind = self.catalog.indicator_by_code[row.indicator_code]
             marked = row.is_rollup and row.partial
+            parent = units[row.unit_code].parent_code
             body.write_number(r, 0, n, centred)
             self.text_cell(body, r, 1, self.unit_label(row.unit_code), plain)
             self.text_cell(body, r, 2, row.unit_code, centred)
-            body.write_number(r, 3, self.catalog.level(row.unit_code), centred)
+            self.text_cell(body, r, 3, units[parent].name if parent else "", plain)
             self.text_cell(body, r, 4, ind.name, plain)
             self.text_cell(body, r, 5, ind.code, centred)
             self.text_cell(body, r, 6, w["rollup"] if row.is_rollup else w["reported"], centred)
             self.text_cell(body, r, 7, ind.unit_of_measure, centred)
-            self.write_target(body, r, 8, row)
-            self.write_result(body, r, 9, row, {"italic": True, "bg_color": "#FCE4D6"} if marked else None)
-            self.number_cell(body, r, 10, row.evaluation.pct_of_target, pct_marked if marked else pct)
-            self.number_cell(body, r, 11, self.e * 100, pct)
-            self.number_cell(body, r, 12, row.evaluation.pace, pace)
-            self.text_cell(body, r, 13, self.coverage_text(row) if row.is_rollup else "", centred)
-            self.text_cell(body, r, 14, row.source_file, plain)
+            self.number_cell(body, r, 8, row.baseline, by_decimals.get(self.decimals(row)))
+            self.write_target(body, r, 9, row)
+            self.write_result(body, r, 10, row, PARTIAL_MARK if marked else None)
+            self.number_cell(body, r, 11, row.evaluation.pct_of_target, pct_marked if marked else pct)
+            self.number_cell(body, r, 12, self.e * 100, pct)
+            self.number_cell(body, r, 13, row.evaluation.pace, pace)
+            self.text_cell(body, r, 14, self.low_reason(row), plain)
+            self.text_cell(body, r, 15, self.coverage_text(row) if row.is_rollup else "", centred)
+            self.text_cell(body, r, 16, row.source_file, plain)
         if not rows:
             r = hr + 1
             self.text_cell(body, r, 0, w["low_none"], self.fmt(italic=True))
         else:
             ws.autofilter(hr, 0, r, last)
         self.page_setup(ws, hr)
+
+    def low_reason(self, row: Row) -> str:
+        """One line a reader understands: what changed, and what the pace rule needed by now."""
+        w = self.w
+        kind = self._kinds.get((row.indicator_code, row.is_rollup))
+        if kind is None:
+            ind = self.catalog.indicator_by_code[row.indicator_code]
+            kind = self._kinds[(row.indicator_code, row.is_rollup)] = (*evaluation_kind(ind, row.is_rollup),
+                                                                       self.decimals(row))
+        direction, measure, decimals = kind
+        if direction == formulas.BOOLEAN:
+            return w["why_boolean"]
+        if row.result is None or row.target is None:
+            return ""
+        basis = formulas.pace_basis(direction, measure, row.target, row.result, self.e, row.baseline)
+        if basis is None:
+            return ""
+        # e·t rarely falls on the indicator's decimals: one more shows "0,5", not "0" or "1"
+        done, needed = self.show_rounded(basis.done, decimals), self.show_rounded(basis.needed, decimals + 1)
+        target = self.show_rounded(row.target, decimals)
+        if basis.rule == formulas.RULE_CUMULATIVE:
+            key = "why_cap" if basis.lower_is_better else "why_cumulative"
+            return w[key].format(done=done, needed=needed, target=target)
+        if basis.rule == formulas.RULE_FROM_BASELINE:
+            baseline = self.show_rounded(row.baseline, decimals)
+            change = w["why_up" if basis.done >= 0 else "why_down"].format(
+                done=self.show_rounded(abs(basis.done), decimals), baseline=baseline)
+            need = w["why_need_up" if basis.needed >= 0 else "why_need_down"].format(
+                needed=self.show_rounded(abs(basis.needed), decimals + 1))
+            return f"{change}; {need}"
+        key = "why_target_down" if basis.lower_is_better else "why_target"
+        return w[key].format(done=done, target=target)
+
+    def show_rounded(self, value: float, decimals: int) -> str:
+        # the same baselines and targets recur on thousands of rows of the low list
+        key = (value, decimals)
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = self._shown[key] = self.show_number(round(value, decimals))
+        return shown
 
     def words_pct(self) -> str:
         return layout.header_labels(self.round, self.lang)["pct"]
@@ -611,22 +724,30 @@ class _Writer:
     def matrix(self) -> None:
         ws = self.sheet("matrix")
         w = self.w
-        indicators = [i for i in self.catalog.indicators
-                      if any((u, i.code) in self.own or (u, i.code) in self.rollup for u in self.order)]
+        indicators = [i for i in self.catalog.indicators if i.code in self.present]
         first = 3
         last = first + len(indicators) - 1 if indicators else first - 1
         ws.set_column(0, 0, 10)
-        ws.set_column(1, 1, 36)
-        ws.set_column(2, 2, 6)
+        ws.set_column(1, 1, 34)
+        ws.set_column(2, 2, 5)
         if indicators:
             ws.set_column(first, last, 13)
-        self.title(ws, 0, max(last, 2), w["matrix_title"])
-        self.title(ws, 1, max(last, 2), w["matrix_subtitle"], size=12, bold=False, italic=True)
+        # Titles over the first page's width only: the sheet prints several pages across.
+        title_last = min(max(last, 2), first + 5)
+        self.title(ws, 0, title_last, w["matrix_title"])
+        self.title(ws, 1, title_last, w["matrix_subtitle"], size=12, bold=False, italic=True)
+        # the legend: the four colours of every sheet, and no data
+        self.text_cell(ws, 2, 1, w["matrix_legend"], self.fmt(bold=True, align="right"))
+        for k, status in enumerate(STATUS_ORDER):
+            self.text_cell(ws, 2, first + k, w[status], self.cell(align="center", bg_color=STATUS_COLOURS[status]))
         hr = 3
         self.headers(ws, hr, [w["unit_code"], w["unit"], w["level"]]
-                     + [f"{i.name}\n({i.code})" for i in indicators], height=90)
+                     + [f"{i.name}\n({i.code})" for i in indicators], height=120)
         ws.freeze_panes(hr + 1, 3)
-        pct, plain, centred = self.cell(num_format="0.0"), self.cell(), self.cell(align="center")
+        plain, centred = self.cell(), self.cell(align="center")
+        by_status = {status: self.cell(num_format="0.0", bg_color=STATUS_COLOURS[status]) for status in STATUS_ORDER}
+        partial = {status: self.cell(num_format="0.0", bg_color=STATUS_COLOURS[status], italic=True)
+                   for status in STATUS_ORDER}
         body = self.body(ws, hr + 1)
         for n, unit in enumerate(self.order, start=1):
             r = hr + n
@@ -636,16 +757,13 @@ class _Writer:
             body.write_number(r, 2, level, centred)
             for k, ind in enumerate(indicators):
                 row = self.shown_row(unit, ind.code)
-                self.number_cell(body, r, first + k, row.evaluation.pct_of_target if row else None, pct)
-        last_row = hr + len(self.order)
-        if indicators:
-            ws.conditional_format(hr + 1, first, last_row, last, {
-                "type": "3_color_scale",
-                "min_type": "num", "min_value": 0, "min_color": "#F8696B",
-                "mid_type": "num", "mid_value": 80, "mid_color": "#FFEB84",
-                "max_type": "num", "max_value": 100, "max_color": "#63BE7B",
-            })
-        self.page_setup(ws, hr)
+                if row is None:
+                    body.write_blank(r, first + k, None, plain)
+                    continue
+                f = (partial if row.is_rollup and row.partial else by_status)[row.evaluation.status]
+                self.number_cell(body, r, first + k, row.evaluation.pct_of_target, f)
+        # A wide matrix prints at full size, several pages across, the unit repeated on each.
+        self.page_setup(ws, hr, fit_width=False, repeat_columns=2)
 
     # 4. submissions -------------------------------------------------------------------------------
 
@@ -789,10 +907,10 @@ class _Writer:
 
     # 6. the long data table ----------------------------------------------------------------------------
 
-    DATA_PLAIN = {"font_name": "Calibri", "font_size": 11}
+    DATA_PLAIN = {"font_name": FONT, "font_size": 11}
     DATA_NUMERIC = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
                     "coverage": "0.00"}
-    DATA_BY_DECIMALS = ("baseline", "target", "result", "estimate")
+    DATA_BY_DECIMALS = ("baseline", "target", "target_all", "result", "estimate")
 
     def start_data_rows(self) -> None:
         """Start making the data sheet's rows (24 cells a row, a row per unit × indicator) in a
@@ -812,86 +930,133 @@ class _Writer:
         frame = self.c.table()
         columns = list(TABLE_COLUMNS)
         last_row = max(len(frame), 1)
+        # Headers in the reader's language; the CSV and Parquet keep the canonical names.
+        headers = [self.text[f"data_{col}"] for col in columns]
+        header_format = self.fmt(bold=True, text_wrap=True, **self.DATA_PLAIN)
         ws.add_table(0, 0, 1, len(columns) - 1, {
             "name": "DuLieu", "style": "Table Style Light 9", "autofilter": True,
-            "columns": [{"header": col, "header_format": self.fmt(bold=True, **self.DATA_PLAIN)} for col in columns],
+            "columns": [{"header": h, "header_format": header_format} for h in headers],
         })
+        ws.set_row(0, 48)
         widths = {"unit_name": 30, "indicator_name": 36, "group": 18, "source_file": 28, "note": 30}
         for c, col in enumerate(columns):
-            ws.set_column(c, c, widths.get(col, max(10, len(col) + 3)))
+            ws.set_column(c, c, widths.get(col, 12))
         ws.freeze_panes(1, 2)
         self.page_setup(ws, 0, fit=False)
         self.body(ws, 1, table_name="DuLieu").rows_from(*self.data_rows, last_row=last_row, last_col=len(columns) - 1)
 
     # 7. charts ---------------------------------------------------------------------------------------
 
+    CHART_WIDTH = 660  # pixels: within an A4 portrait page's margins at 100 % (about 715), in Excel and LibreOffice
+    CHART_BAR = 24  # pixels an indicator (or unit) takes in a horizontal bar chart: its label readable
+
     def charts(self) -> None:
+        """Two native charts, one under the other on A4 portrait; what they plot is on a hidden sheet."""
         ws = self.sheet("charts")
         w, root = self.w, self.c.root
-        name = self.names["charts"]
-        # chart data below the charts, in a small table of its own
-        indicators = [i for i in self.catalog.indicators if self.shown_row(root, i.code) is not None]
+        data = self.names["chart_data"]
+        self.chart_points = self.indicator_points(root)
         kids = [k for k in self.catalog.children.get(root, ()) if k in self.in_tree]
-        top = 44
-        self.text_cell(ws, top, 0, w["chart_data"], self.fmt(bold=True))
-        hr = top + 1
-        self.headers(ws, hr, [w["indicator"], w["pct"], w["reference"]])
-        for n, ind in enumerate(indicators, start=1):
-            row = self.shown_row(root, ind.code)
-            self.text_cell(ws, hr + n, 0, ind.name, self.cell())
-            self.number_cell(ws, hr + n, 1, row.evaluation.pct_of_target if row else None, self.cell(num_format="0.0"))
-            ws.write_number(hr + n, 2, 100, self.cell(num_format="0"))
-        ws.set_column(0, 0, 40)
-        ws.set_column(1, 2 + len(STATUS_ORDER), 13)
-        s_top = hr + len(indicators) + 2
-        self.headers(ws, s_top, [w["unit"]] + [w[s] for s in STATUS_ORDER])
-        for n, kid in enumerate(kids, start=1):
-            self.text_cell(ws, s_top + n, 0, self.unit_label(kid), self.cell())
-            statuses = []
-            for ind in self.catalog.indicators:
-                row = self.shown_row(kid, ind.code)
-                if row is not None:
-                    statuses.append(row.evaluation.status)
-            for k, status in enumerate(STATUS_ORDER):
-                ws.write_number(s_top + n, 1 + k, statuses.count(status), self.cell(num_format="0"))
-
-        if indicators:
-            bars = self.wb.add_chart({"type": "column"})
-            last = hr + len(indicators)
+        self.chart_units = []
+        for kid in kids:
+            statuses = [row.evaluation.status for row in (self.shown_row(kid, i.code) for i in self.catalog.indicators)
+                        if row is not None]
+            self.chart_units.append((self.unit_label(kid), [statuses.count(status) for status in STATUS_ORDER]))
+        ws.set_column(0, 0, 88)
+        r = 0
+        n = len(self.chart_points)
+        if n:
+            bars = self.wb.add_chart({"type": "bar"})
             bars.add_series({
-                "name": [name, hr, 1], "categories": [name, hr + 1, 0, last, 0], "values": [name, hr + 1, 1, last, 1],
-                "fill": {"color": "#2F75B5"}, "data_labels": {"value": True, "num_format": "0"},
+                "name": [data, 0, 1], "categories": [data, 1, 0, n, 0], "values": [data, 1, 1, n, 1],
+                "points": [{"fill": {"color": CHART_COLOURS[status]}} for _, _, _, status in self.chart_points],
+                "data_labels": {"value": True, "num_format": "0", "font": {"name": FONT, "size": 8}},
+                "gap": 40,
             })
-            line = self.wb.add_chart({"type": "line"})
-            line.add_series({
-                "name": [name, hr, 2], "categories": [name, hr + 1, 0, last, 0], "values": [name, hr + 1, 2, last, 2],
-                "line": {"color": "#C00000", "width": 2, "dash_type": "dash"}, "marker": {"type": "none"},
+            bars.add_series({
+                "name": [data, 0, 2], "categories": [data, 1, 0, n, 0], "values": [data, 1, 2, n, 2],
+                "fill": {"color": "#BFBFBF"}, "border": {"color": "#7F7F7F"},
             })
-            bars.combine(line)
-            bars.set_title({"name": w["chart_pct_title"].format(unit=self.unit_label(root)),
-                            "name_font": {"name": FONT, "size": 13}})
-            bars.set_y_axis({"name": "%", "min": 0, "major_gridlines": {"visible": True}})
-            bars.set_x_axis({"num_font": {"name": FONT, "size": 9}})
-            bars.set_legend({"position": "bottom", "font": {"name": FONT}})
-            bars.set_size({"width": 1000, "height": 420})
-            ws.insert_chart(0, 0, bars)
+            height = 140 + self.CHART_BAR * n
+            self.style_chart(bars, w["chart_pct_title"].format(unit=self.unit_label(root)), height)
+            bars.set_x_axis({"name": "%", "min": 0, "major_gridlines": {"visible": True},
+                             "num_font": {"name": FONT, "size": 9}, "name_font": {"name": FONT, "size": 9}})
+            ws.insert_chart(r, 0, bars, {"object_position": 3})
+            r += -(-height // 20) + 1  # rows of the default 20 pixels the chart covers
+            self.text_cell(ws, r, 0, w["chart_note"].format(cutoff=self.round.cutoff_date.strftime("%d/%m/%Y")),
+                           self.fmt(italic=True, text_wrap=True, font_size=11, valign="top"))
+            r += 2
         if kids:
-            stacked = self.wb.add_chart({"type": "column", "subtype": "stacked"})
-            last = s_top + len(kids)
+            if r:
+                ws.set_h_pagebreaks([r])
+            stacked = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
+            last = len(kids)
             for k, status in enumerate(STATUS_ORDER):
                 stacked.add_series({
-                    "name": [name, s_top, 1 + k], "categories": [name, s_top + 1, 0, last, 0],
-                    "values": [name, s_top + 1, 1 + k, last, 1 + k], "fill": {"color": CHART_COLOURS[status]},
-                    "gap": 60,
+                    "name": [data, n + 2, 1 + k], "categories": [data, n + 3, 0, n + 2 + last, 0],
+                    "values": [data, n + 3, 1 + k, n + 2 + last, 1 + k], "fill": {"color": CHART_COLOURS[status]},
+                    "gap": 50,
                 })
-            stacked.set_title({"name": w["chart_status_title"], "name_font": {"name": FONT, "size": 13}})
-            stacked.set_y_axis({"name": w["indicator"], "min": 0, "major_gridlines": {"visible": True}})
-            stacked.set_x_axis({"num_font": {"name": FONT, "size": 9}})
-            stacked.set_legend({"position": "bottom", "font": {"name": FONT}})
-            stacked.set_size({"width": 1000, "height": 420})
-            ws.insert_chart(22, 0, stacked)
-        # the charts come first on the page: no header row to repeat above them
-        self.page_setup(ws, None)
+            # a unit's name takes two lines more often than an indicator's shortened label
+            height = 140 + int(1.5 * self.CHART_BAR) * len(kids)
+            self.style_chart(stacked, w["chart_status_title"], height)
+            stacked.set_x_axis({"name": w["indicator"], "min": 0, "major_gridlines": {"visible": True},
+                                "num_font": {"name": FONT, "size": 9}, "name_font": {"name": FONT, "size": 9}})
+            ws.insert_chart(r, 0, stacked, {"object_position": 3})
+        # Charts, not a table: portrait, at full size (a fit would drop the page break), no header row.
+        self.page_setup(ws, None, fit_width=False, portrait=True)
+
+    def style_chart(self, chart, title: str, height: int) -> None:
+        """Times New Roman everywhere in a horizontal bar chart, the first category on top."""
+        chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12, "bold": True}})
+        chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"name": FONT, "size": 9}})
+        chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
+        chart.set_chartarea({"border": {"none": True}})
+        chart.set_size({"width": self.CHART_WIDTH, "height": height})
+
+    def indicator_points(self, unit: str) -> list[tuple[str, float | None, float | None, str]]:
+        """Chart 1, an indicator a bar: (label, result in %, expected by now in %, status), as on the summary.
+
+        A cap over the term shows the share of it used, never a % of target that reads as success.
+        """
+        w, points, n = self.w, [], 0
+        for _, indicators in self.grouped_indicators():
+            for ind in indicators:
+                row = self.shown_row(unit, ind.code)
+                if row is None:
+                    continue
+                n += 1
+                direction, measure = evaluation_kind(ind, row.is_rollup)
+                label = f"{n}. {_shortened(ind.name, 60)}"
+                if direction == formulas.DECREASE and measure == formulas.CUMULATIVE:
+                    label += f" ({w['chart_cap']})"
+                if row.is_rollup and row.used < row.expected:
+                    label += f" ({w['pct_on'].format(used=row.used, expected=row.expected)})"
+                points.append((label, formulas.progress_pct(direction, measure, row.target, row.result),
+                               formulas.expected_pct(direction, measure, row.target, self.e, row.baseline),
+                               row.evaluation.status))
+        return points
+
+    def chart_data(self) -> None:
+        """The cells the charts read, on a hidden sheet: kept off the printout."""
+        ws = self.sheet("chart_data")
+        w = self.w
+        ws.set_column(0, 0, 60)
+        ws.set_column(1, len(STATUS_ORDER), 14)
+        self.headers(ws, 0, [w["indicator"], w["chart_pct"], w["chart_expected"], w["status"]])
+        for n, (label, pct, expected, status) in enumerate(self.chart_points, start=1):
+            self.text_cell(ws, n, 0, label, self.cell())
+            self.number_cell(ws, n, 1, pct, self.cell(num_format="0.0"))
+            self.number_cell(ws, n, 2, expected, self.cell(num_format="0.0"))
+            self.text_cell(ws, n, 3, w[status], self.cell())
+        top = len(self.chart_points) + 2
+        self.headers(ws, top, [w["unit"]] + [w[s] for s in STATUS_ORDER])
+        for n, (name, counts) in enumerate(self.chart_units, start=1):
+            self.text_cell(ws, top + n, 0, name, self.cell())
+            for k, count in enumerate(counts):
+                ws.write_number(top + n, 1 + k, count, self.cell(num_format="0"))
+        self.page_setup(ws, 0)
+        ws.hide()
 
     # 8. provenance ------------------------------------------------------------------------------------
 
@@ -940,9 +1105,10 @@ class _Writer:
             self.text_cell(body, r, 1, str(s.path), val_f)
             self.text_cell(body, r, 2, s.unit_code or "", self.cell(align="center"))
             self.text_cell(body, r, 3, w[s.status], self.cell(align="center"))
-            self.text_cell(body, r, 4, w["yes"] if s.counted else w["no"], self.cell(align="center"))
+            used = is_consolidated(s, self.c.accept_partial)
+            self.text_cell(body, r, 4, w["yes"] if used else w["no"], self.cell(align="center"))
             body.write_datetime(r, 5, _local(s.received), when)
-            self.text_cell(body, r, 6, s.sha256, self.cell(font_name="Courier New", font_size=10))
+            self.text_cell(body, r, 6, s.sha256, self.cell(font_size=10))
         ws.freeze_panes(2, 0)
         self.page_setup(ws, hr)
 
@@ -952,6 +1118,13 @@ def low_sort_key(row: Row) -> tuple:
     pace, pct = row.evaluation.pace, row.evaluation.pct_of_target
     return (pace is None, pace if pace is not None else 0.0, pct is None, pct if pct is not None else 0.0,
             row.unit_code, row.indicator_code)
+
+
+def _shortened(text: str, most: int) -> str:
+    """A chart label that stays on a line or two: cut at a word, with an ellipsis."""
+    if len(text) <= most:
+        return text
+    return text[:most].rsplit(" ", 1)[0] + "…"
 
 
 def _local(moment: datetime) -> datetime:

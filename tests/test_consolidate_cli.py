@@ -155,3 +155,25 @@ def test_a_writer_process_that_dies_leaves_no_partial_file(tmp_path, catalog_pat
     with pytest.raises(BackgroundError, match="exit code 9"):
         c.write_outputs(result, out_dir / "tong-hop.xlsx", out_dir / "du-lieu.csv")
     assert sorted(p.name for p in out_dir.iterdir()) == ["tong-hop.xlsx"]  # no .part, no scratch folder
+
+
+def _used_column(workbook_path) -> dict[str, str]:
+    """File name → the info sheet's "used for consolidation" cell."""
+    ws = openpyxl.load_workbook(workbook_path)["Thông tin"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    hr = next(n for n, r in enumerate(rows) if r[0] == "Tệp" and "Dùng để tổng hợp" in r)
+    col = rows[hr].index("Dùng để tổng hợp")
+    return {r[0]: r[col] for r in rows[hr + 1:] if r[0]}
+
+
+@pytest.mark.parametrize("accept_partial", [False, True])
+def test_info_sheet_says_used_only_for_files_whose_rows_were_consolidated(tmp_path, catalog_path, inbox,
+                                                                          accept_partial):
+    out = tmp_path / "t.xlsx"
+    args = ["consolidate", str(catalog_path), str(inbox), "-o", str(out)] + (["--accept-partial"] if accept_partial else [])
+    assert CliRunner().invoke(main, args).exit_code == 1
+    used = _used_column(out)
+    k2 = next(name for name in used if name.startswith("K2_"))
+    # K2's file is invalid: left out, unless --accept-partial takes its rows without error (DANGVIEN)
+    assert used[k2] == ("Có" if accept_partial else "Không")
+    assert all(used[name] == "Có" for name in used if name != k2)

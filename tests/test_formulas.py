@@ -11,10 +11,13 @@ from consolidator.formulas import (
     aggregate,
     elapsed_share,
     evaluate,
+    expected_pct,
     is_achieved,
     is_valid_aggregation,
     pace,
+    pace_basis,
     pct_of_target,
+    progress_pct,
     status_from_pace,
     target_bound,
     weight_indicator,
@@ -179,6 +182,69 @@ def test_pace(direction, measure, target, result, elapsed, baseline, expected):
         assert got is None
     else:
         assert got == approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("direction", "measure", "target", "result", "elapsed", "baseline", "expected"),
+    [
+        # (rule, done, needed): what the low-achievers list explains a pace with
+        ("increase", "cumulative", 1000.0, 400.0, 0.5, None, ("cumulative", 400.0, 500.0)),  # e·t = 500
+        ("decrease", "cumulative", 300.0, 200.0, 0.5, None, ("cumulative", 200.0, 150.0)),  # at most 150 by now
+        ("increase", "cumulative", 1000.0, 400.0, 0.5, 100.0, ("cumulative", 400.0, 500.0)),
+        # the list's own example: 8 → 8 against 9, e ≈ 0,5: "tăng 0 so với năm gốc 8; cần 0,5"
+        ("increase", "level", 9.0, 8.0, 0.5, 8.0, ("from_baseline", 0.0, 0.5)),
+        ("decrease", "level", 2.0, 4.0, 0.5, 5.0, ("from_baseline", -1.0, -1.5)),  # down 1 of the 1,5 needed
+        ("increase", "level", 80.0, 70.0, 0.5, 80.0, ("against_target", 70.0, 80.0)),  # b = t
+        ("increase", "average", 7.0, 6.3, 0.5, 6.0, ("against_target", 6.3, 7.0)),
+        ("decrease", "level", 2.0, 4.0, 0.5, None, ("against_target", 4.0, 2.0)),
+        ("decrease", "cumulative", 300.0, 0.0, 0.5, None, None),  # 150 / 0, then 300 / 0: no rule
+        ("increase", "cumulative", 100.0, 10.0, 0.0, None, ("against_target", 10.0, 100.0)),  # e·t = 0
+        ("increase", "level", 0.0, -1.0, 0.5, None, None),
+    ],
+)
+def test_pace_basis(direction, measure, target, result, elapsed, baseline, expected):
+    got = pace_basis(direction, measure, target, result, elapsed, baseline)
+    if expected is None:
+        assert got is None
+        return
+    rule, done, needed = expected
+    assert (got.rule, got.done, got.needed) == (rule, approx(done), approx(needed))
+    assert got.pace == approx(pace(direction, measure, target, result, elapsed, baseline))
+
+
+@pytest.mark.parametrize(
+    ("direction", "measure", "target", "result", "expected"),
+    [
+        ("increase", "cumulative", 500.0, 200.0, 40.0),  # 200 / 500
+        ("decrease", "cumulative", 201.0, 112.0, 55.721393),  # a cap: 112 of at most 201 used, not 201/112 = 179 %
+        ("decrease", "cumulative", 201.0, 0.0, 0.0),
+        ("decrease", "level", 2.0, 4.0, 50.0),  # t / r as % of target
+        ("increase", "level", 80.0, None, None),
+        ("decrease", "cumulative", 0.0, 3.0, None),
+    ],
+)
+def test_progress_pct(direction, measure, target, result, expected):
+    got = progress_pct(direction, measure, target, result)
+    assert got is None if expected is None else got == approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("direction", "measure", "target", "elapsed", "baseline", "expected"),
+    [
+        ("increase", "cumulative", 500.0, 0.5, None, 50.0),  # e × 100
+        ("decrease", "cumulative", 300.0, 0.4, None, 40.0),  # share of the cap that may be used by now
+        ("increase", "level", 52.0, 0.5, 50.0, 51 / 52 * 100),  # b + e(t − b) = 51, as % of 52
+        ("decrease", "level", 2.0, 0.5, 5.0, 2 / 3.5 * 100),  # 5 + 0,5·(2 − 5) = 3,5; t / 3,5
+        ("increase", "level", 52.0, 0.5, None, None),  # no baseline: compared with the target itself
+        ("increase", "level", 52.0, 0.5, 52.0, None),
+        ("increase", "average", 7.0, 0.5, 6.0, None),
+        ("boolean", "level", 1.0, 0.5, None, None),
+        ("increase", "cumulative", None, 0.5, None, None),
+    ],
+)
+def test_expected_pct(direction, measure, target, elapsed, baseline, expected):
+    got = expected_pct(direction, measure, target, elapsed, baseline)
+    assert got is None if expected is None else got == approx(expected)
 
 
 # --- status from pace ---------------------------------------------------------------------

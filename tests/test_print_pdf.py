@@ -159,7 +159,6 @@ def test_helper_detection_knows_the_pages_of_a_table_from_helper_pages(printed):
     assert squeeze("PHỤ LỤC") in squeeze(first) and not _is_helper_page(first, labels)
 
 
-@pytest.mark.xfail(strict=False, reason="helper data off the printout: branch workbook")
 def test_no_page_of_the_consolidated_workbook_is_chart_helper_data(printed):
     helper = [n for n, page in enumerate(printed["tong-hop"], start=1) if _is_helper_page(page, printed["_charts"])]
     assert not helper, f"pages {helper} print the charts' helper table"

@@ -402,8 +402,8 @@ def test_root_subtree(round_a, full):
 
 DESIGN_COLUMNS = [
     "round_id", "unit_code", "unit_name", "parent_code", "level", "indicator_code", "indicator_name", "group",
-    "unit_of_measure", "direction", "measure", "baseline", "target", "result", "estimate", "proposed_target",
-    "pct_of_target", "expected_progress", "pace", "status", "is_rollup", "coverage", "source_file", "note",
+    "unit_of_measure", "direction", "measure", "baseline", "target", "target_all", "result", "estimate",
+    "proposed_target", "pct_of_target", "expected_progress", "pace", "status", "is_rollup", "coverage", "source_file", "note",
 ]
 
 
@@ -555,3 +555,46 @@ def test_counted_yes_no_indicator_ignores_the_parents_own_yes_no_target():
     assert rollup.evaluation.pct_of_target == pytest.approx(2 / 3 * 100)
     assert not rollup.sum_mismatch
     assert rows["K", False].result == 1.0 and rows["K", False].evaluation.status == "achieved"
+
+
+def test_target_all_is_over_every_expected_child_beside_the_like_for_like_target(round_b):
+    """DESIGN.md §3: the target over all expected children is kept beside the like-for-like one."""
+    catalog, paths = round_b
+    result = consolidate(catalog, paths)
+    rows = result.rows
+    # K over K1, K2 (K3 sent nothing): target 40 + 10 = 50 like for like, 40 + 10 + 20 = 70 over all.
+    k = row(rows, "K", "DV", True)
+    assert (k.target, k.target_all) == (50, 70)
+    # P over D1 and K (D2 invalid): target 500 + 50 = 550; over all: 500 + 300 + 70 = 870.
+    p = row(rows, "P", "DV", True)
+    assert (p.target, p.target_all) == (550, 870)
+    assert p.evaluation.pct_of_target == approx(293 / 550 * 100)  # % stays like for like
+    # THATNGHIEP (max of the upper bounds) over D1 only: 3.5; over D1 and D2: max(3.5, 2.5) = 3.5.
+    t = row(rows, "P", "THATNGHIEP", True)
+    assert (t.target, t.target_all) == (3.5, 3.5)
+    # A unit's own target is its target_all; a parent with its own target keeps it on the rollup too.
+    assert row(rows, "D2", "DV", False).target_all == 300
+    assert row(rows, "P", "VON", True).target_all == 1000
+    frame = result.table()
+    assert list(frame.columns).index("target_all") == list(frame.columns).index("target") + 1
+    assert _cell(frame, "P", "DV", True)["target_all"] == 870
+    assert _cell(frame, "K", "DV", True)["target_all"] == 70
+
+
+def test_target_all_of_a_weighted_mean_uses_the_weight_targets_of_units_that_sent_nothing(full):
+    """NGHEO weighted by DANSO at K: K2 has no DANSO at all, so only K1 weighs in; at P, the
+    weights are the reported populations (D1 210,000, D2 90,000, K 5,200)."""
+    p = row(full.rows, "P", "NGHEO", True)
+    # K's NGHEO target over all: K1's 1 (K2 has no weight) → 1.
+    assert row(full.rows, "K", "NGHEO", True).target_all == approx(1.0)
+    assert p.target_all == approx((2 * 210000 + 1.5 * 90000 + 1 * 5200) / (210000 + 90000 + 5200))
+
+
+def test_target_all_weighs_a_unit_that_sent_nothing_by_its_weight_target(round_b):
+    """Round B: D2's file is invalid, so its population is unknown; its DANSO target (100,000)
+    weighs its NGHEO target. Typed: D1 DANSO 0.8 · 200,000, K1 0.8 · 5,000 (complete_results)."""
+    catalog, paths = round_b
+    p = row(consolidate(catalog, paths).rows, "P", "NGHEO", True)
+    d1, k1 = 0.8 * 200000, 0.8 * 5000
+    assert p.target == approx((2 * d1 + 1 * k1) / (d1 + k1))
+    assert p.target_all == approx((2 * d1 + 1.5 * 100000 + 1 * k1) / (d1 + 100000 + k1))

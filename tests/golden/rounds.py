@@ -173,6 +173,8 @@ def _masker(folder: Path):
             return round(value, 9)
         if isinstance(value, str):
             value = _SHA256.sub("<sha256>", value.replace(root, "<round>"))
+            value = value.replace(now.strftime("%d/%m/%Y"), "<run date>")
+            value = re.sub(r"<run date> \d\d:\d\d", "<run date> <time>", value)
             return re.sub(r"consolidator \d+\.\d+\.\d+\S*", "consolidator <version>", value)
         return value
 
