@@ -770,8 +770,10 @@ class _Writer:
     def submissions(self) -> None:
         ws = self.sheet("submissions")
         w = self.w
+        text = self.text
         cols = [(w["unit_code"], 10), (w["unit_name"], 34), (w["file"], 34), (w["received"], 17),
-                (w["deadline"], 12), (w["state"], 14), (w["errors"], 8), (w["warnings"], 9)]
+                (text["status_source"], 21), (w["deadline"], 14), (w["state"], 14), (w["errors"], 8),
+                (w["warnings"], 9)]
         last = len(cols) - 1
         for c, (_, width) in enumerate(cols):
             ws.set_column(c, c, width)
@@ -796,10 +798,11 @@ class _Writer:
                 body.write_blank(r, 3, None, when)
             else:
                 body.write_datetime(r, 3, _local(s.received), when)
+            self.text_cell(body, r, 4, text[f"received_source_{s.received_source}"] if s else "", self.cell())
             on_time = "" if u.on_time is None else (w["on_time"] if u.on_time else w["late"])
-            self.text_cell(body, r, 4, on_time, self.cell(align="center"))
-            self.text_cell(body, r, 5, w[u.state], self.cell(align="center", bg_color=state_colour))
-            for c, value in ((6, s.errors if s else None), (7, s.warnings if s else None)):
+            self.text_cell(body, r, 5, on_time, self.cell(align="center"))
+            self.text_cell(body, r, 6, w[u.state], self.cell(align="center", bg_color=state_colour))
+            for c, value in ((7, s.errors if s else None), (8, s.warnings if s else None)):
                 self.number_cell(body, r, c, value, self.cell(num_format="0", align="center"))
         if self.c.report.units:
             ws.autofilter(hr, 0, r, last)
@@ -818,21 +821,39 @@ class _Writer:
             r += 1
         self.text_cell(body, r, 1, w["missing_units"], label)
         self.text_cell(body, r, 2, ", ".join(summary["missing_units"]), self.cell())
+        # Which clock "received" follows (DESIGN.md §3): a copied file gets a new file time.
+        r += 1
+        for line in text["received_sources_note"].splitlines():
+            r += 1
+            self.text_cell(body, r, 0, line, self.fmt(italic=True))
 
         others = [s for s in self.c.report.submissions if not s.counted]
         if others:
             r += 2
             self.text_cell(body, r, 0, w["other_files"], self.fmt(bold=True))
             r += 1
-            self.headers(body, r, [w["unit_code"], w["file"], w["received"], w["state"], w["errors"], w["warnings"]])
+            self.headers(body, r, [w["unit_code"], w["file"], w["received"], text["status_source"], w["state"],
+                                   w["errors"], w["warnings"]])
             for s in others:
                 r += 1
+                state = (text["file_replaced"] if s.replaced else
+                         text["file_copy_of"].format(name=s.copy_of) if s.copy_of else w[s.status])
                 self.text_cell(body, r, 0, s.unit_code or "", self.cell())
                 self.text_cell(body, r, 1, s.path.name, self.cell())
                 body.write_datetime(r, 2, _local(s.received), when)
-                self.text_cell(body, r, 3, w[s.status], self.cell(align="center"))
-                body.write_number(r, 4, s.errors, self.cell(num_format="0", align="center"))
-                body.write_number(r, 5, s.warnings, self.cell(num_format="0", align="center"))
+                self.text_cell(body, r, 3, text[f"received_source_{s.received_source}"], self.cell())
+                self.text_cell(body, r, 4, state, self.cell(align="center"))
+                body.write_number(r, 5, s.errors, self.cell(num_format="0", align="center"))
+                body.write_number(r, 6, s.warnings, self.cell(num_format="0", align="center"))
+        if self.c.report.attachments:
+            r += 2
+            self.text_cell(body, r, 0, text["attachments_heading"], self.fmt(bold=True))
+            r += 1
+            self.headers(body, r, [w["unit_code"], w["file"]])
+            for a in self.c.report.attachments:
+                r += 1
+                self.text_cell(body, r, 0, a.unit_code or "", self.cell())
+                self.text_cell(body, r, 1, a.path.name, self.cell())
         self.page_setup(ws, hr)
 
     # 5. proposed target changes and extra indicators -----------------------------------------------------

@@ -295,3 +295,22 @@ def test_an_output_that_cannot_be_written_is_exit_2_with_a_vietnamese_message(ro
     assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output and "Errno" not in result.output
     assert str(blocked) in result.output and "Không ghi được" in result.output
+
+
+def test_the_submission_sheet_names_each_time_source_and_lists_attachments(round_, tmp_path):
+    import openpyxl
+
+    from consolidator.messages import labels
+
+    catalog, catalog_path, templates, inbox = round_
+    fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"), modified=ON_TIME)
+    fill(templates["K2"], inbox / "K2.xlsx", complete_results(catalog, "K2"), modified=datetime(2023, 6, 1))
+    (inbox / "K1_bao-cao.pdf").write_bytes(b"%PDF-1.4\n")
+    cli("consolidate", catalog_path, inbox, "-o", tmp_path / "tong-hop.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "tong-hop.xlsx")["Tình hình nộp"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    text = labels("vi")
+    header = next(r for r in rows if text["status_source"] in r)
+    by_unit = {r[0]: r[header.index(text["status_source"])] for r in rows[rows.index(header) + 1:] if r[0] in ("K1", "K2")}
+    assert by_unit == {"K1": text["received_source_saved"], "K2": text["received_source_file"]}
+    assert ["K1", "K1_bao-cao.pdf"] in [r[:2] for r in rows]
