@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+from dataclasses import replace
+
 import openpyxl
 import pytest
 
@@ -149,18 +151,39 @@ def test_pct_formula_computes_what_the_formulas_module_says(generated, tmp_path)
     assert ws2.cell(rows["DANSO"], 6).value in (None, "")
 
 
+def _meta(path):
+    meta = openpyxl.load_workbook(path)[layout.META_SHEET]
+    keys = {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(1, layout.META_LOCKED_ROW)}
+    locked = [[meta.cell(r, c).value for c in range(1, 6)]
+              for r in range(layout.META_LOCKED_ROW, meta.max_row + 1) if meta.cell(r, 1).value]
+    return meta, keys, locked
+
+
 def test_metadata_sheet(generated, catalog):
     _, done = generated
-    wb = openpyxl.load_workbook(done["K1"].path)
-    meta = wb[layout.META_SHEET]
+    meta, values, locked = _meta(done["K1"].path)
     assert meta.sheet_state == "veryHidden"
-    values = {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(1, meta.max_row + 1)}
     assert set(layout.META_KEYS) <= set(values)
     assert values["round_id"] == "TEST-2023" and values["unit_code"] == "K1"
     assert values["template_version"] == layout.TEMPLATE_VERSION
-    locked = layout.locked_content(catalog, "K1")
-    assert values["fingerprint"] == layout.fingerprint("TEST-2023", "K1", locked)
     assert len(values["fingerprint"]) == 64
+    # What was locked, as the unit sees it on the appendix: code, name, unit, target, baseline.
+    ws = openpyxl.load_workbook(done["K1"].path)["Phụ lục"]
+    rows = code_rows(ws)
+    shown = [[code, ws.cell(r, 2).value, ws.cell(r, 3).value or "", str(ws.cell(r, 4).value), ""]
+             for code, r in rows.items()]  # K1 has no baselines
+    assert locked == shown
+
+
+def test_the_fingerprint_follows_the_locked_content_only(tmp_path, catalog):
+    first = {g.unit_code: g.fingerprint for g in generate(catalog, tmp_path / "a")}
+    again = {g.unit_code: g.fingerprint for g in generate(catalog, tmp_path / "b")}
+    assert first == again and len(set(first.values())) == len(first)
+    targets = tuple(replace(t, text="45", low=45.0, high=45.0) if (t.unit_code, t.indicator_code) == ("K1", "DANGVIEN")
+                    else t for t in catalog.targets)
+    changed = {g.unit_code: g.fingerprint for g in generate(replace(catalog, targets=targets), tmp_path / "c")}
+    assert [u for u in first if first[u] != changed[u]] == ["K1"]
+    assert _meta(next((tmp_path / "a").glob("K1_*.xlsx")))[1]["fingerprint"] == first["K1"]
 
 
 def test_print_setup(generated):
