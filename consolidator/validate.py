@@ -8,7 +8,7 @@ and the newest of this round counts (DESIGN.md §3).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -367,108 +367,135 @@ _STATE_CODES = {
 }
 
 
-_FRAME_COLUMNS = (
-    "result_state", "estimate_state", "result_nonneg", "estimate_nonneg", "result_pct", "estimate_pct",
-    "target_state", "baseline_state", "proposed_state", "extra_complete", "extra_target_state",
-)
+@dataclass(frozen=True)
+class RowRules:
+    """What a round makes of each cell state, column by column: state → issue code."""
+
+    result: Mapping[str, str]
+    estimate: Mapping[str, str]
+    extra_result: Mapping[str, str]
+    target: Mapping[str, str]
+    baseline: Mapping[str, str]
+    proposed: Mapping[str, str]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> RowRules:
+        allow = catalog.round.allow_target_changes
+        return cls(
+            result=_STATE_CODES,
+            estimate={k: v for k, v in _STATE_CODES.items() if k != "blank"},  # an estimate is optional
+            # a unit's own indicator has no Đạt/Chưa đạt, and its blank result is incomplete-extra-indicator
+            extra_result={k: v for k, v in _STATE_CODES.items() if k not in ("blank", "not-boolean")},
+            target={"changed": "target-change-proposed" if allow else "target-changed"},
+            baseline={"changed": "baseline-change-proposed" if allow else "baseline-changed"},
+            proposed={"bad": "bad-proposed-target"} if allow else {"bad": "bad-proposed-target",
+                                                                    "ok": "proposal-not-allowed"},
+        )
 
 
-def _frame(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]]):
-    """All rows of all files in one DataFrame; `where` maps its index to (file, row).
+def state_issues(row: RowReading, rules: RowRules, sheet: str | None) -> Iterator[Issue]:
+    """The issues of one row's cell states (what the reader classified), column by column."""
+    if row.kind == "extra":
+        if code := rules.extra_result.get(row.result.state):
+            yield _row_issue(code, "result", row, sheet)
+        if code := rules.estimate.get(row.estimate.state):
+            yield _row_issue(code, "estimate", row, sheet)
+        if not all((row.name, row.unit_of_measure, row.extra_target, row.result.state != "blank")):
+            yield _row_issue("incomplete-extra-indicator", "name", row, sheet)
+        if row.extra_target_state == "bad":
+            yield _row_issue("not-a-number", "target", row, sheet)
+        return
+    for column, reading_state, table in (("result", row.result.state, rules.result),
+                                         ("estimate", row.estimate.state, rules.estimate),
+                                         ("target", row.target_state, rules.target),
+                                         ("baseline", row.baseline_state, rules.baseline),
+                                         ("proposed_target", row.proposed_state, rules.proposed)):
+        if code := table.get(reading_state):
+            yield _row_issue(code, column, row, sheet)
 
-    Built a column at a time: at ten thousand files it has 300,000 rows.
-    """
+
+# The value checks pandera runs over every row of every file at once: column → (issue code,
+# the appendix column it is about). A failure of any other check is a bug, and raises.
+_VALUE_CHECKS = {
+    "result_nonneg": ("negative-value", "result"), "estimate_nonneg": ("negative-value", "estimate"),
+    "result_pct": ("percent-out-of-range", "result"), "estimate_pct": ("percent-out-of-range", "estimate"),
+}
+
+
+def _value_frame(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]]):
+    """The figures the value checks judge, one row per appendix row of every file; `where`
+    maps the frame's index to (file, row). Built a column at a time: at ten thousand files it
+    has 300,000 rows."""
     import pandas as pd
 
-    columns: dict[str, list] = {name: [] for name in _FRAME_COLUMNS}
+    columns: dict[str, list] = {name: [] for name in _VALUE_CHECKS}
     add = {name: values.append for name, values in columns.items()}
     where = []
     ind = catalog.indicator_by_code
     for n, rows in enumerate(per_file_rows):
         for r in rows:
             indicator = ind.get(r.indicator_code) if r.indicator_code else None
-            extra = r.kind == "extra"
             # Growth rates (averages) may be negative; counts, levels and shares may not.
             nonneg = indicator is None or indicator.measure != formulas.AVERAGE
             bounded = indicator is not None and indicator.is_percent and indicator.measure != formulas.AVERAGE
-            result = r.result.value
-            estimate = r.estimate.value
-            add["result_state"](("extra-" if extra else "") + r.result.state)
-            add["estimate_state"]("ok" if r.estimate.state == "blank" else r.estimate.state)
+            result, estimate = r.result.value, r.estimate.value
             add["result_nonneg"](result if nonneg else None)
             add["estimate_nonneg"](estimate if nonneg else None)
             add["result_pct"](result if bounded else None)
             add["estimate_pct"](estimate if bounded else None)
-            add["target_state"](r.target_state)
-            add["baseline_state"](r.baseline_state)
-            add["proposed_state"](r.proposed_state)
-            add["extra_complete"](not extra or all((r.name, r.unit_of_measure, r.extra_target, r.result.state != "blank")))
-            add["extra_target_state"](r.extra_target_state)
             where.append((n, r))
     frame = pd.DataFrame(columns)
-    for col in ("result_nonneg", "estimate_nonneg", "result_pct", "estimate_pct"):
+    for col in _VALUE_CHECKS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     return frame, where
 
 
-def row_schema(catalog: Catalog):
-    """The pandera schema for appendix rows, built from the round's rules.
-
-    Each check is named `<issue code>@<appendix column>`, so a failure case says both what is
-    wrong and which cell to point at.
-    """
+def value_schema():
+    """The pandera schema of the value checks, each named by its column (see _VALUE_CHECKS)."""
     import pandera.pandas as pa
 
-    def not_state(states: dict[str, str], column: str) -> list:
-        return [pa.Check(lambda s, st=state: s != st, name=f"{code}@{column}") for state, code in states.items()]
+    # pandera's built-in checks (ge, in_range) report their own name, not ours.
+    def check(name: str, test) -> pa.Column:
+        return pa.Column(None, pa.Check(test, name=name), nullable=True)
 
-    # pandera's built-in checks (ge, in_range, isin) report their own name, not ours.
-    def at_least(low: float, name: str):
-        return pa.Check(lambda s: s >= low, name=name)
-
-    def between(low: float, high: float, name: str):
-        return pa.Check(lambda s: (s >= low) & (s <= high), name=name)
-
-    allow = catalog.round.allow_target_changes
-    changed = {"changed": "target-change-proposed" if allow else "target-changed"}
-    baseline_changed = {"changed": "baseline-change-proposed" if allow else "baseline-changed"}
-    proposal = {"bad": "bad-proposed-target"} if allow else {"bad": "bad-proposed-target", "ok": "proposal-not-allowed"}
-    estimate_states = {k: v for k, v in _STATE_CODES.items() if k != "blank"}
-    extra_states = {f"extra-{k}": v for k, v in _STATE_CODES.items() if k not in ("blank", "not-boolean")}
-    number = {"nullable": True}
     return pa.DataFrameSchema({
-        "result_state": pa.Column(None, checks=not_state(_STATE_CODES, "result") + not_state(extra_states, "result")),
-        "estimate_state": pa.Column(None, checks=not_state(estimate_states, "estimate")),
-        "result_nonneg": pa.Column(None, at_least(0, "negative-value@result"), **number),
-        "estimate_nonneg": pa.Column(None, at_least(0, "negative-value@estimate"), **number),
-        "result_pct": pa.Column(None, between(0, 100, "percent-out-of-range@result"), **number),
-        "estimate_pct": pa.Column(None, between(0, 100, "percent-out-of-range@estimate"), **number),
-        "target_state": pa.Column(None, checks=not_state(changed, "target")),
-        "baseline_state": pa.Column(None, checks=not_state(baseline_changed, "baseline")),
-        "proposed_state": pa.Column(None, checks=not_state(proposal, "proposed_target")),
-        "extra_complete": pa.Column(None, pa.Check(lambda s: s, name="incomplete-extra-indicator@name")),
-        "extra_target_state": pa.Column(None, checks=not_state({"bad": "not-a-number"}, "target")),
+        "result_nonneg": check("result_nonneg", lambda s: s >= 0),
+        "estimate_nonneg": check("estimate_nonneg", lambda s: s >= 0),
+        "result_pct": check("result_pct", lambda s: (s >= 0) & (s <= 100)),
+        "estimate_pct": check("estimate_pct", lambda s: (s >= 0) & (s <= 100)),
     })
+
+
+def value_issues(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]],
+                 sheets: Sequence[str | None]) -> Iterator[tuple[int, Issue]]:
+    """(file index, issue) for every figure out of its indicator's range, all files at once."""
+    import pandera.pandas as pa
+
+    frame, where = _value_frame(catalog, per_file_rows)
+    if frame.empty:
+        return
+    try:
+        value_schema().validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for check, index in zip(exc.failure_cases["check"], exc.failure_cases["index"]):
+            if check not in _VALUE_CHECKS or index is None or index != index:
+                raise  # a failure no check of ours names: never dropped silently
+            code, column = _VALUE_CHECKS[check]
+            n, row = where[int(index)]
+            yield n, _row_issue(code, column, row, sheets[n])
 
 
 def check_rows(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]],
                sheets: Sequence[str | None]) -> dict[int, list[Issue]]:
-    """Run the row schema once over every file's rows; issues by file index."""
-    import pandera.pandas as pa
-
-    frame, where = _frame(catalog, per_file_rows)
+    """Every row check over every file's rows; issues by file index, in row and cell order."""
+    rules = RowRules.of(catalog)
     out: dict[int, list[Issue]] = {}
-    if frame.empty:
-        return out
-    try:
-        row_schema(catalog).validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        failures = exc.failure_cases
-        failures = failures[failures["index"].notna() & failures["check"].astype(str).str.contains("@")]
-        for check, index in zip(failures["check"], failures["index"]):
-            code, column = str(check).rsplit("@", 1)
-            n, row = where[int(index)]
-            out.setdefault(n, []).append(_row_issue(code, column, row, sheets[n]))
+    for n, rows in enumerate(per_file_rows):
+        found = [issue for row in rows for issue in state_issues(row, rules, sheets[n])]
+        if found:
+            out[n] = found
+    for n, issue in value_issues(catalog, per_file_rows, sheets):
+        out.setdefault(n, []).append(issue)
     for issues in out.values():
         issues.sort(key=lambda i: (_row_of(i.cell), i.cell or ""))
     return out
