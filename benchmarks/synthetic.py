@@ -9,7 +9,7 @@ The indicators cycle through the direction × measure × aggregation mixes of th
 sample (`sample_data/`): increase/decrease/boolean; cumulative/level/average; sum, mean,
 min, max, none and weighted:DAN_SO; plain, range ("7–7,5") and bound ("dưới 3") targets.
 
-Each returned workbook is the generator's own layout (`consolidator.generate._AppendixWriter`,
+Each returned workbook is the generator's own layout (`consolidator.generate.AppendixWriter`,
 metadata sheet included) with the result and estimate cells written at generation time,
 as a unit would type them (cell shares, per input cell):
 
@@ -41,7 +41,7 @@ from pathlib import Path
 
 from consolidator import formulas, layout
 from consolidator.catalog import catalog_rows, load_catalog, write_catalog_workbook
-from consolidator.generate import FONT, INPUT_FILL, _AppendixWriter
+from consolidator.generate import FONT, INPUT_FILL, AppendixWriter
 from consolidator.model import Catalog, Indicator, Round, Target, Unit
 from consolidator.numbers import display_number
 
@@ -268,7 +268,7 @@ def _number_cell(value: float, ind: Indicator, rng: random.Random) -> tuple:
     return ("n", value)
 
 
-class FilledAppendixWriter(_AppendixWriter):
+class FilledAppendixWriter(AppendixWriter):
     """The generator's appendix with the unit's typed values in result and estimate."""
 
     def __init__(self, wb, catalog: Catalog, unit_code: str, lang: str, fills: dict[str, tuple[tuple, tuple]]):
@@ -279,8 +279,8 @@ class FilledAppendixWriter(_AppendixWriter):
             "locked": False, "bg_color": INPUT_FILL,
         })
 
-    def _row_indicator(self, ws, row: layout.Row) -> None:
-        super()._row_indicator(ws, row)
+    def indicator_row(self, ws, row: layout.Row) -> None:
+        super().indicator_row(ws, row)
         ind = row.indicator
         cells = self.fills.get(ind.code)
         if cells is None:
@@ -289,7 +289,7 @@ class FilledAppendixWriter(_AppendixWriter):
         # The cell keeps the generator's style, as typing into it does; only the value changes.
         style = self.f["input_text"] if ind.direction == formulas.BOOLEAN else self.number(ind.decimals, True)
         for key, (kind, value) in zip(("result", "estimate"), cells):
-            c = self._col(key)
+            c = self.col(key)
             if kind == "n":
                 ws.write_number(r, c, value, style)
             elif kind == "s":
@@ -299,6 +299,12 @@ class FilledAppendixWriter(_AppendixWriter):
 
 
 _WORKER_CATALOG: Catalog | None = None
+
+
+def generated_at(catalog: Catalog) -> datetime:
+    """When the round's appendices were made: a month before the deadline, so the units' saved
+    times (the received times, DESIGN.md §3) come after it, as in a real round."""
+    return datetime.combine(catalog.round.deadline - timedelta(days=30), datetime.min.time()).astimezone()
 
 
 def write_filled(catalog: Catalog, unit_code: str, outdir: Path, seed: int) -> Path:
@@ -315,7 +321,7 @@ def write_filled(catalog: Catalog, unit_code: str, outdir: Path, seed: int) -> P
     saved = datetime.combine(catalog.round.deadline, datetime.min.time()) + timedelta(hours=rng.uniform(-96, 30))
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     wb.set_properties({"created": saved})  # xlsxwriter writes it as both created and modified
-    FilledAppendixWriter(wb, catalog, unit_code, catalog.round.lang, fills).write(fingerprint)
+    FilledAppendixWriter(wb, catalog, unit_code, catalog.round.lang, fills).write(fingerprint, generated_at(catalog))
     wb.close()
     stamp = saved.timestamp() + rng.uniform(60, 7200)  # received a little after saving
     os.utime(path, (stamp, stamp))
@@ -369,7 +375,7 @@ def check_against_openpyxl(rnd: SyntheticRound, workdir: Path) -> list[str]:
         problems.append("the catalog read back differs from the one the files were written from")
     unit_code = catalog.reporting_units[0].code
     ours = next(p for p in rnd.files if p.name.startswith(unit_code + "_"))
-    generated = write_appendix(catalog, unit_code, workdir).path
+    generated = write_appendix(catalog, unit_code, workdir, generated_at=generated_at(catalog)).path
     fills = unit_fills(catalog, unit_code, random.Random(f"{rnd.seed}:{unit_code}"))
     wb = openpyxl.load_workbook(generated)
     ws = wb.worksheets[0]

@@ -36,8 +36,10 @@ def shell_path(path: str | Path) -> str:
     return f'"{text}"' if not text or any(ch in text for ch in " \t&()[]{}^=;!'+,`~$#%|<>*?") else text
 
 
-class CatalogRefused(click.ClickException):
-    """A bad catalog or bad usage: exit code 2, as DESIGN.md §5 says."""
+class Refused(click.ClickException):
+    """Work that cannot go on — bad usage, a bad catalog, an output that cannot be written: exit
+    code 2, as DESIGN.md §5 says. The library's typed errors become this in one place,
+    `_Command.invoke`; the command line raises it itself only for its own usage checks."""
 
     exit_code = 2
 
@@ -81,9 +83,9 @@ class _Command(click.Command):
         try:
             return super().invoke(ctx)
         except ConsolidatorError as exc:
-            raise CatalogRefused(exc.message(lang)) from exc
+            raise Refused(exc.message(lang)) from exc
         except OSError as exc:  # an output folder the clerk may not write to, a full disk
-            raise CatalogRefused(output_refused(exc.filename or "", exc).message(lang)) from exc
+            raise Refused(output_refused(exc.filename or "", exc).message(lang)) from exc
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -92,14 +94,10 @@ class _Command(click.Command):
         return option
 
 
-def _load(catalog_path: str, lang: str | None):
+def _load(catalog_path: str):
     from .catalog import load_catalog
-    from .errors import CatalogError
 
-    try:
-        return load_catalog(catalog_path)
-    except CatalogError as exc:
-        raise CatalogRefused(exc.report(lang or "vi")) from exc
+    return load_catalog(catalog_path)  # a CatalogError is told by _Command.invoke
 
 
 def _progress(label: str):
@@ -140,7 +138,7 @@ def init(directory: str, lang: str | None) -> None:
 
     path = Path(directory) / "catalog.xlsx"
     if path.exists():
-        raise CatalogRefused(say(lang, "cli_exists", path=path))
+        raise Refused(say(lang, "cli_exists", path=path))
     write_blank_catalog(path)
     click.echo(say(lang, "cli_init_written", path=path))
     click.echo(say(lang, "cli_init_fill"))
@@ -159,12 +157,9 @@ def generate(catalog: str, outdir: str, units: tuple[str, ...], lang: str | None
     from .generate import MANIFEST
     from .generate import generate as run
 
-    cat = _load(catalog, lang)
+    cat = _load(catalog)
     lang = lang or cat.round.lang
-    try:
-        done = run(cat, outdir, units, lang, progress=_progress("generate"))
-    except ValueError as exc:
-        raise CatalogRefused(say(lang, "cli_unknown_units", units=exc)) from exc
+    done = run(cat, outdir, units, lang, progress=_progress("generate"))
     for g in done:
         click.echo(say(lang, "cli_generated_line", unit=g.unit_code, count=g.indicators, path=g.path))
     click.echo(say(lang, "cli_generated", count=len(done), manifest=Path(outdir) / MANIFEST))
@@ -182,18 +177,14 @@ def demo(directory: str, lang: str) -> None:
 
 
 def _inputs(inputs: tuple[str, ...], lang: str, allow_empty: bool = False):
-    from .errors import ConsolidatorError
     from .safety import verify_xml_defences
     from .validate import collect_inputs
 
-    try:
-        verify_xml_defences()  # before any returned file is opened
-    except ConsolidatorError as exc:
-        raise CatalogRefused(str(exc)) from exc
+    verify_xml_defences()  # before any returned file is opened
 
     paths = collect_inputs(inputs)
     if not paths and not allow_empty:
-        raise CatalogRefused(say(lang, "cli_no_inputs", inputs=", ".join(inputs)))
+        raise Refused(say(lang, "cli_no_inputs", inputs=", ".join(inputs)))
     return paths
 
 
@@ -214,7 +205,7 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
     from .report import annotate, format_text, write_excel_report
     from .validate import validate_files
 
-    cat = _load(catalog, lang)
+    cat = _load(catalog)
     lang = lang or cat.round.lang
     report = validate_files(cat, _inputs(inputs, lang), progress=_progress("validate"))
     if fmt == "json":
@@ -238,7 +229,7 @@ def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
     from .report import format_status
     from .validate import VALID, validate_files
 
-    cat = _load(catalog, lang)
+    cat = _load(catalog)
     lang = lang or cat.round.lang
     # An empty inbox is the first day of a round: every unit is missing, which is the answer.
     report = validate_files(cat, _inputs(inputs, lang, allow_empty=True), progress=_progress("status"))
@@ -263,13 +254,11 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
 
     # the name says what is written: a workbook under a .csv name would open as garbage
     if Path(output).suffix.lower() != ".xlsx":
-        raise CatalogRefused(say(lang, "cli_output_ext", path=output))
-    cat = _load(catalog, lang)
+        raise Refused(say(lang, "cli_output_ext", path=output))
+    cat = _load(catalog)
     lang = lang or cat.round.lang
-    if root is not None and root not in cat.unit_by_code:
-        raise CatalogRefused(say(lang, "cli_root_unknown", root=root))
     if data_out is not None and Path(data_out).suffix.lower() not in (".csv", ".parquet"):
-        raise CatalogRefused(say(lang, "cli_data_out_ext", path=data_out))
+        raise Refused(say(lang, "cli_data_out_ext", path=data_out))
     result = run(cat, _inputs(inputs, lang), root=root, accept_partial=accept_partial, progress=_progress("consolidate"))
     write_outputs(result, output, data_out, lang)
     click.echo(say(lang, "cli_consolidated", path=output))

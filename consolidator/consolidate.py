@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import formulas
-from .errors import ConsolidatorError, output_refused
+from .errors import ConsolidatorError, UnknownUnits, output_refused
 from .fileio import atomic_output
 from .gcpause import collector_paused
 from .model import Catalog
@@ -64,6 +64,8 @@ def consolidate(
     progress: Callable[..., Iterable] = lambda it, length=None: it,
 ) -> Consolidation:
     """Validate every file, take the newest valid one per unit, roll up under `root`."""
+    if root is not None and root not in catalog.unit_by_code:
+        raise UnknownUnits([root], key="cli_root_unknown")  # before a single file is read
     report = validate_files(catalog, paths, progress=progress)
     root = root or catalog.root.code
     if root != catalog.root.code:

@@ -26,6 +26,14 @@ class ConsolidatorError(Exception):
         return fill(labels(lang)[self.key], lang, self.params)
 
 
+class UnknownUnits(ConsolidatorError):
+    """Unit codes asked for (`--unit`, `--root`) that the catalog does not have, or that have no targets."""
+
+    def __init__(self, codes, key: str = "cli_unknown_units"):
+        self.codes = tuple(codes)
+        super().__init__(key=key, units=", ".join(self.codes), root=", ".join(self.codes))
+
+
 class CatalogError(ConsolidatorError):
     """The catalog cannot be used; `issues` lists every problem found in it."""
 

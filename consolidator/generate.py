@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, bigsheet, formulas, layout
+from .errors import UnknownUnits
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, sha256_file, write_text_atomic
 from .layout import FONT
 from .messages import labels
@@ -48,7 +49,7 @@ def generate(
     wanted = [u for u in catalog.reporting_units if not unit_codes or u.code in set(unit_codes)]
     unknown = sorted(set(unit_codes) - {u.code for u in catalog.reporting_units})
     if unknown:
-        raise ValueError(", ".join(unknown))
+        raise UnknownUnits(unknown)
     generated_at = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     done = list(progress(_write_all(catalog, [u.code for u in wanted], outdir, lang, generated_at),
                          length=len(wanted)))
@@ -103,12 +104,18 @@ def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "
     fingerprint = layout.fingerprint(catalog.round.round_id, unit_code, locked)
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.DEFAULT_FONT})
-        _AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint, generated_at)
+        AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint, generated_at)
         wb.close()
     return Generated(unit.code, unit.name, path, len(locked), fingerprint)
 
 
-class _AppendixWriter:
+class AppendixWriter:
+    """Lays one unit's appendix out in an xlsxwriter workbook.
+
+    `indicator_row` writes one indicator's row and `col` gives a column's position: the
+    benchmark's synthetic returns subclass it to type values into the same layout.
+    """
+
     def __init__(self, wb, catalog: Catalog, unit_code: str, lang: str):
         self.wb, self.catalog, self.lang = wb, catalog, lang
         self.unit = catalog.unit_by_code[unit_code]
@@ -151,8 +158,10 @@ class _AppendixWriter:
         ws = self.wb.add_worksheet(appendix_name)
         self._header_block(ws)
         rows = layout.appendix_rows(self.catalog, self.unit.code, self.lang)
+        write_row = {"group": self._row_group, "indicator": self.indicator_row,
+                     "extra_heading": self._row_extra_heading, "extra": self._row_extra}
         for row in rows:
-            getattr(self, f"_row_{row.kind}")(ws, row)
+            write_row[row.kind](ws, row)
         last_row = rows[-1].excel_row
         self._page_setup(ws, last_row)
         ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
@@ -162,12 +171,12 @@ class _AppendixWriter:
         self._metadata(self.wb.add_worksheet(layout.META_SHEET), fingerprint,
                        generated_at or datetime.now(timezone.utc))
 
-    def _col(self, key: str) -> int:
+    def col(self, key: str) -> int:
         return layout.COLUMNS.index(key)
 
     def _header_block(self, ws) -> None:
         for key, width in layout.COLUMN_WIDTHS.items():
-            ws.set_column(self._col(key), self._col(key), width)
+            ws.set_column(self.col(key), self.col(key), width)
         last = len(layout.COLUMNS) - 1
         widths = [layout.COLUMN_WIDTHS[key] for key in layout.COLUMNS]
         ws.set_row(layout.SUBTITLE_ROW - 1, 33)
@@ -176,7 +185,7 @@ class _AppendixWriter:
         headers = layout.header_labels(self.round, self.lang)
         ws.set_row(layout.HEADER_ROW - 1, 48)
         for key, label in headers.items():
-            ws.write_string(layout.HEADER_ROW - 1, self._col(key), label, self.f["header"])
+            ws.write_string(layout.HEADER_ROW - 1, self.col(key), label, self.f["header"])
         ws.freeze_panes(layout.HEADER_ROW, 2)
 
     def _row_group(self, ws, row: layout.Row) -> None:
@@ -186,11 +195,11 @@ class _AppendixWriter:
         for c in range(2, len(layout.COLUMNS)):
             ws.write_blank(r, c, None, self.f["group"])
 
-    def _row_indicator(self, ws, row: layout.Row) -> None:
+    def indicator_row(self, ws, row: layout.Row) -> None:
         ind, target = row.indicator, row.target
         assert ind is not None and target is not None
         r = row.excel_row - 1
-        col = self._col
+        col = self.col
         ws.write_string(r, col("tt"), row.tt, self.f["locked_center"])
         ws.write_string(r, col("name"), ind.name, self.f["locked"])
         ws.write_string(r, col("unit_of_measure"), ind.unit_of_measure, self.f["locked_center"])
@@ -212,7 +221,7 @@ class _AppendixWriter:
         self._validations(ws, r, ind)
 
     def _write_target(self, ws, r: int, ind: Indicator, target: Target) -> None:
-        c = self._col("target")
+        c = self.col("target")
         if ind.direction == formulas.BOOLEAN:
             ws.write_string(r, c, self.text["true_word"], self.f["locked_center"])
         elif target.is_range:
@@ -235,7 +244,7 @@ class _AppendixWriter:
         return f'=IF(ISNUMBER({e}),{e}/{t_text}*100,"")'
 
     def _validations(self, ws, r: int, ind: Indicator) -> None:
-        col = self._col
+        col = self.col
         text = self.text
         cutoff = self.round.cutoff_date.strftime("%d/%m/%Y")
         if ind.direction == formulas.BOOLEAN:
@@ -269,13 +278,13 @@ class _AppendixWriter:
     def _row_extra(self, ws, row: layout.Row) -> None:
         r = row.excel_row - 1
         for key in layout.COLUMNS:
-            c = self._col(key)
+            c = self.col(key)
             if key in layout.EXTRA_INPUT_COLUMNS:
                 fmt = self.f["input_text"] if key in ("name", "unit_of_measure", "note") else self.number(2, True)
                 ws.write_blank(r, c, None, fmt)
             else:
                 ws.write_blank(r, c, None, self.f["locked"])
-        ws.data_validation(r, self._col("name"), r, self._col("note"), {
+        ws.data_validation(r, self.col("name"), r, self.col("note"), {
             "validate": "any", "input_title": self.text["input_extra_title"], "input_message": self.text["input_extra"]})
 
     @staticmethod
@@ -288,7 +297,7 @@ class _AppendixWriter:
     def _page_setup(self, ws, last_row: int) -> None:
         layout.page_setup(ws, repeat=(layout.HEADER_ROW - 1, layout.HEADER_ROW - 1))
         # the indicator code is for the reader, not for print (as on the consolidated summary)
-        ws.print_area(0, 0, last_row - 1, self._col("note"))
+        ws.print_area(0, 0, last_row - 1, self.col("note"))
 
     def _instructions(self, ws) -> None:
         headers = layout.header_labels(self.round, self.lang)

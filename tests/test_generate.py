@@ -11,6 +11,7 @@ import pytest
 
 from consolidator import formulas, layout
 from consolidator.catalog import load_catalog
+from consolidator.errors import UnknownUnits
 from consolidator.generate import generate
 
 from .office import libreoffice_resave, needs_libreoffice
@@ -209,8 +210,9 @@ def test_english_labels(tmp_path, catalog_path):
 
 
 def test_unknown_unit_is_refused(tmp_path, catalog_path):
-    with pytest.raises(ValueError):
-        generate(load_catalog(catalog_path), tmp_path / "x", unit_codes=["NOPE"])
+    with pytest.raises(UnknownUnits) as info:
+        generate(load_catalog(catalog_path), tmp_path / "x", unit_codes=["NOPE", "K1"])
+    assert info.value.codes == ("NOPE",)
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
 
 
