@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -124,6 +125,10 @@ class _Group(_Command, click.Group):
 @click.version_option(package_name="consolidator", help=_HELP["help_version"], message=_HELP["cli_version"])
 def main() -> None:
     """Run a round of indicator reporting across a tree of units (help text: labels.toml help_main)."""
+    # A library's warnings (pandas, openpyxl) are for its developers, not the clerk; -W or
+    # PYTHONWARNINGS still shows them. The workers silence their own (workers.py).
+    if not sys.warnoptions:
+        warnings.simplefilter("ignore")
 
 
 # The folders of a round, as the clerk's guide (docs/huong-dan-su-dung.md) names them.
@@ -202,7 +207,7 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
              annotate_dir: str | None, annotate_warnings: bool, lang: str | None) -> None:
     import json
 
-    from .report import annotate, format_text, write_excel_report
+    from .report import annotate_copies, format_text, write_excel_report
     from .validate import validate_files
 
     cat = _load(catalog)
@@ -216,8 +221,11 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
         write_excel_report(report, report_path, lang)
         click.echo(say(lang, "cli_report", path=report_path), err=fmt == "json")
     if annotate_dir:
-        for path in annotate(report, annotate_dir, lang, warnings=annotate_warnings):
-            click.echo(say(lang, "cli_annotated", path=path), err=fmt == "json")
+        for copy in annotate_copies(report, annotate_dir, lang, warnings=annotate_warnings):
+            if copy.path is not None:
+                click.echo(say(lang, "cli_annotated", path=copy.path), err=fmt == "json")
+            else:
+                click.echo(say(lang, "cli_annotate_failed", path=copy.source, reason=copy.why(lang)), err=True)
     sys.exit(1 if report.has_errors else 0)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bigsheet, layout
@@ -9,6 +10,7 @@ from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .messages import labels
 from .validate import INVALID, VALID, Submission, ValidationReport
+from .workers import WorkerLimits, run_in_workers
 
 # Words of the reports, kept beside the code that lays them out (short table headings).
 _WORDS = {
@@ -176,18 +178,47 @@ def _checked(rc: int) -> None:
         raise ConsolidatorError(key="err_xlsxwriter", code=rc)
 
 
+# Making an annotated copy loads the unit's file with openpyxl, which is neither bounded nor
+# sure to load what our reader reads: a minute and a gigabyte for a 47 MB styles part,
+# exceptions on odd pivot caches and styles. So it runs in worker processes under limits,
+# like reading. A real appendix takes a fifth of a second.
+ANNOTATE_LIMITS = WorkerLimits(seconds_per_file=30.0)
+
+
+@dataclass(frozen=True)
+class AnnotatedCopy:
+    """One file's annotated copy: where it was written, or why it could not be made."""
+
+    source: Path
+    path: Path | None
+    reason: str | None = None  # a label (labels.toml annotate_why_*) when path is None
+    params: dict = field(default_factory=dict)
+
+    def why(self, lang: str = "vi") -> str:
+        return labels(lang)[self.reason].format(**self.params) if self.reason else ""
+
+
 def annotate(report: ValidationReport, outdir: str | Path, lang: str = "vi", warnings: bool = False) -> list[Path]:
+    """The annotated copies written (see annotate_copies); those that could not be made are left out."""
+    return [c.path for c in annotate_copies(report, outdir, lang, warnings) if c.path is not None]
+
+
+def annotate_copies(report: ValidationReport, outdir: str | Path, lang: str = "vi", warnings: bool = False,
+                    limits: WorkerLimits = ANNOTATE_LIMITS) -> list[AnnotatedCopy]:
     """For each unit that must send again, a copy of its file with the cells marked and a first sheet of fixes.
 
     Only a unit's counted file that is invalid: a replaced version, or a valid file with
     warnings, asks nothing of the unit. `warnings` adds copies of counted valid files with
     warnings. The copy is what the office emails back to the unit. The input is only read.
+    Each copy is made in a worker process (workers.py) and written there; a file that
+    cannot be annotated gets its reason, and the others their copies. In report order.
     """
     outdir = Path(outdir)
-    written = []
-    for s in to_annotate(report, warnings):
-        written.append(_annotate_one(s, outdir / s.path.name, lang))
-    return written
+    tasks = [(s, outdir / s.path.name, lang) for s in to_annotate(report, warnings)]
+    copies: list[AnnotatedCopy | None] = [None] * len(tasks)
+    for index, copy in run_in_workers(tasks, _annotate_task, _annotate_failed, limits):
+        copies[index] = copy
+    return copies
 
 
 def to_annotate(report: ValidationReport, warnings: bool = False) -> list[Submission]:
@@ -197,13 +228,44 @@ def to_annotate(report: ValidationReport, warnings: bool = False) -> list[Submis
             and (s.status == INVALID or warnings and s.status == VALID and s.warnings)]
 
 
-def _annotate_one(s: Submission, target: Path, lang: str) -> Path:
+def _annotate_task(task: tuple[Submission, Path, str]) -> AnnotatedCopy:
+    """Make one annotated copy, in a worker: its path, or why it could not be made."""
+    s, target, lang = task
+    try:
+        wb = _open_copy(s)
+    except MemoryError:
+        return AnnotatedCopy(s.path, None, "annotate_why_memory")
+    except Exception:  # openpyxl raises whatever its model meets (IndexError, KeyError, TypeError, …)
+        return AnnotatedCopy(s.path, None, "annotate_why_unopenable")
+    try:
+        _annotate_one(wb, s, lang)
+        with atomic_output(target) as tmp:
+            wb.save(tmp)
+    except MemoryError:
+        return AnnotatedCopy(s.path, None, "annotate_why_memory")
+    except Exception:  # the folder refused the copy, or openpyxl could not write what it loaded
+        return AnnotatedCopy(s.path, None, "annotate_why_unwritable")
+    return AnnotatedCopy(s.path, target)
+
+
+def _annotate_failed(task: tuple[Submission, Path, str], code: str, params: dict) -> AnnotatedCopy:
+    """The copy whose worker died or ran over its time (workers.run_in_workers' codes)."""
+    reason = "annotate_why_timeout" if code == "file-timeout" else "annotate_why_crashed"
+    return AnnotatedCopy(task[0].path, None, reason, params)
+
+
+def _open_copy(s: Submission):
     import openpyxl
+
+    return openpyxl.load_workbook(s.path, keep_vba=s.path.suffix.lower() == ".xlsm")
+
+
+def _annotate_one(wb, s: Submission, lang: str) -> None:
+    """Mark the cells of `s`'s issues in its loaded workbook and put the sheet of fixes first."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
     w = words(lang)
-    wb = openpyxl.load_workbook(s.path, keep_vba=s.path.suffix.lower() == ".xlsm")
     fills = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
     for i in s.issues:
         if not (i.sheet and i.cell and i.sheet in wb.sheetnames and i.cell[0].isalpha()):
@@ -218,9 +280,6 @@ def _annotate_one(s: Submission, target: Path, lang: str) -> Path:
     wb.active = 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is fix
-    with atomic_output(target) as tmp:
-        wb.save(tmp)
-    return target
 
 
 _FIX_COLUMNS = (("severity", 11), ("cell", 8), ("indicator", 16), ("message", 95))

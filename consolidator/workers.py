@@ -1,7 +1,8 @@
-"""Read returned files in worker processes, so a hostile file costs that file, not the run.
+"""Open returned files in worker processes, so a hostile file costs that file, not the run.
 
-Each worker is a long-lived process that reads one file at a time under an address-space
-limit; the parent gives each file a time limit. A worker that crashes (a native library
+Each worker is a long-lived process that reads (or annotates: `run_in_workers` takes the
+task) one file at a time under an address-space limit, its output and warnings silenced;
+the parent gives each file a time limit. A worker that crashes (a native library
 abort), runs out of memory or hangs is killed and replaced, and its file is marked
 unreadable. The workers also use every core, which is where the speed of a large round
 comes from: reading is the per-file cost, and it is done in parallel.
@@ -11,13 +12,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
+import warnings
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import TypeVar
 
 from .fileio import sha256_file
 from .messages import LabelRef
@@ -25,13 +30,16 @@ from .model import Catalog, Issue, make_issue
 from .reader import FileReading
 from .xlsx import os_error_reason
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 
 @dataclass(frozen=True)
 class WorkerLimits:
     """Limits per file, far above what a real appendix (~10 KB, ~2 ms to read) needs."""
 
     seconds_per_file: float = 60.0
-    memory_bytes: int = 1 << 30  # address space of one worker process
+    memory_bytes: int = 1 << 30  # address space one worker process may take beyond what it inherits
     workers: int = 0  # 0: one per core
 
 
@@ -62,7 +70,14 @@ def read_outcome(path: Path, catalog: Catalog) -> ReadOutcome:
     return ReadOutcome(path, reading, unreadable, received, digest)
 
 
-def _worker_main(conn: Connection, catalog: Catalog, memory_bytes: int) -> None:
+def read_in_workers(
+    paths: Sequence[Path], catalog: Catalog, limits: WorkerLimits = WorkerLimits()
+) -> Iterator[tuple[int, ReadOutcome]]:
+    """Read every path in worker processes; yield (index, outcome) as each one finishes."""
+    return run_in_workers(paths, partial(read_outcome, catalog=catalog), _failed, limits)
+
+
+def _worker_main(conn: Connection, work: Callable, memory_bytes: int) -> None:
     import faulthandler
     import gc
 
@@ -77,12 +92,8 @@ def _worker_main(conn: Connection, catalog: Catalog, memory_bytes: int) -> None:
     # A worker killed by a hostile file is expected and reported as that file's verdict;
     # an interpreter dump on the clerk's terminal would only alarm.
     faulthandler.disable()
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    except (ImportError, ValueError, OSError):
-        pass  # not on this platform: the time limit and crash isolation still hold
+    _quiet()
+    _limit_memory(memory_bytes)
     while True:
         try:
             task = conn.recv()
@@ -90,8 +101,49 @@ def _worker_main(conn: Connection, catalog: Catalog, memory_bytes: int) -> None:
             return
         if task is None:
             return
-        index, path = task
-        conn.send((index, read_outcome(path, catalog)))
+        index, item = task
+        conn.send((index, work(item)))
+
+
+def _quiet() -> None:
+    """Nothing a library prints or warns reaches the clerk: the parent's stdout may be the
+    JSON report, its stderr the clerk's terminal (openpyxl prints "0 is out of range" on a
+    bad style, warns on every extension it drops). At the descriptors, so a native
+    library's writes go too; the results come back through the pipe, not these."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    sys.stdout = sys.stderr = open(os.devnull, "w")
+    warnings.simplefilter("ignore")
+
+
+def _limit_memory(memory_bytes: int) -> None:
+    """At most `memory_bytes` of address space more than the worker starts with.
+
+    What it inherits is mostly reserved, not used: the parent's pandas makes Arrow's memory
+    pool reserve about a gigabyte of address space, so a limit on the total would leave a
+    worker forked after it no room at all.
+    """
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = _address_space() + memory_bytes
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the time limit and crash isolation still hold
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (Linux); 0 where it cannot be told."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 # Files given to a worker ahead of time: the next path is already in its pipe when it
@@ -101,25 +153,25 @@ IN_FLIGHT = 2
 
 
 class _Worker:
-    def __init__(self, ctx, catalog: Catalog, limits: WorkerLimits):
+    def __init__(self, ctx, work: Callable, limits: WorkerLimits):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, catalog, limits.memory_bytes), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, work, limits.memory_bytes), daemon=True)
         self.process.start()
         child.close()
-        self.tasks: deque[tuple[int, Path]] = deque()  # given, in order; the first is being read
+        self.tasks: deque[tuple[int, object]] = deque()  # given, in order; the first is being worked on
         self.started = 0.0  # when the first of them began
 
-    def give(self, index: int, path: Path) -> None:
+    def give(self, index: int, item: object) -> None:
         if not self.tasks:
             self.started = time.monotonic()
-        self.tasks.append((index, path))
+        self.tasks.append((index, item))
         try:
-            self.conn.send((index, path))
-        except OSError:  # a broken pipe: it died on the file before, which its end of the pipe
+            self.conn.send((index, item))
+        except OSError:  # a broken pipe: it died on the task before, which its end of the pipe
             pass         # will say (EOF); this one then goes to its successor
 
-    def done(self) -> tuple[int, Path]:
-        """The file being read is done; the next one given, if any, begins now."""
+    def done(self) -> tuple[int, object]:
+        """The task being worked on is done; the next one given, if any, begins now."""
         self.started = time.monotonic()
         return self.tasks.popleft()
 
@@ -140,25 +192,33 @@ class _Worker:
         self.conn.close()
 
 
-def read_in_workers(
-    paths: Sequence[Path], catalog: Catalog, limits: WorkerLimits = WorkerLimits()
-) -> Iterator[tuple[int, ReadOutcome]]:
-    """Read every path in worker processes; yield (index, outcome) as each one finishes."""
-    if not paths:
+def run_in_workers(
+    items: Sequence[T], work: Callable[[T], R], failed: Callable[[T, str, dict], R],
+    limits: WorkerLimits = WorkerLimits(),
+) -> Iterator[tuple[int, R]]:
+    """`work(item)` for every item in worker processes; yield (index, result) as each finishes.
+
+    Every step that opens a unit's file runs here: reading it, annotating it. `work` runs in
+    the worker (a module-level function or a partial of one, so that it can be sent to a
+    spawned process), its result comes back through a pipe. An item whose worker dies (a
+    native crash, the memory limit) or runs over its time gets `failed(item, code, params)`
+    instead, in the parent: code "file-reader-crashed", or "file-timeout" with {"seconds"}.
+    """
+    if not items:
         return
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    count = max(1, min(limits.workers or os.cpu_count() or 1, len(paths)))
-    workers = [_Worker(ctx, catalog, limits) for _ in range(count)]
-    pending = deque(enumerate(paths))
+    count = max(1, min(limits.workers or os.cpu_count() or 1, len(items)))
+    workers = [_Worker(ctx, work, limits) for _ in range(count)]
+    pending = deque(enumerate(items))
 
     def top_up(w: _Worker) -> None:
         while pending and len(w.tasks) < IN_FLIGHT:
             w.give(*pending.popleft())
 
     def replace(dead: _Worker) -> None:
-        # The files it was given after the one it died on go to its successor, first.
+        # The items it was given after the one it died on go to its successor, first.
         pending.extendleft(reversed(dead.tasks))
-        fresh = _Worker(ctx, catalog, limits)
+        fresh = _Worker(ctx, work, limits)
         workers[workers.index(dead)] = fresh
         top_up(fresh)
 
@@ -170,23 +230,23 @@ def read_in_workers(
             for conn in wait(list(busy), timeout=1.0):
                 w = busy[conn]
                 try:
-                    _, outcome = conn.recv()
+                    _, result = conn.recv()
                 except (EOFError, OSError):
-                    # The worker died on the file it was reading: a native crash or the memory limit.
+                    # The worker died on the item it was working on: a native crash or the memory limit.
                     w.kill()
-                    index, path = w.tasks.popleft()
-                    yield index, _failed(path, "file-reader-crashed", {})
+                    index, item = w.tasks.popleft()
+                    yield index, failed(item, "file-reader-crashed", {})
                     replace(w)
                     continue
                 index, _ = w.done()
-                yield index, outcome
+                yield index, result
                 top_up(w)
             now = time.monotonic()
             for w in list(workers):
                 if w.tasks and now - w.started > limits.seconds_per_file:
                     w.kill()
-                    index, path = w.tasks.popleft()
-                    yield index, _failed(path, "file-timeout", {"seconds": int(limits.seconds_per_file)})
+                    index, item = w.tasks.popleft()
+                    yield index, failed(item, "file-timeout", {"seconds": int(limits.seconds_per_file)})
                     replace(w)
     finally:
         for w in workers:

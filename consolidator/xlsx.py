@@ -200,6 +200,8 @@ def _sniff_bytes(head: bytes, tail: bytes, zf: zipfile.ZipFile | None) -> str:
         if any(name in head or name in tail for name in _ENCRYPTED_STREAMS):
             return "encrypted"
         return "xls"
+    if _is_biff(head):
+        return "xls"
     if head.startswith(b"%PDF-"):
         return "pdf"
     start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -210,6 +212,20 @@ def _sniff_bytes(head: bytes, tail: bytes, zf: zipfile.ZipFile | None) -> str:
     if not _TEXT_CONTROL.search(head):
         return "text"  # any 8-bit text encoding, UTF-8 or not
     return "unknown"
+
+
+# The BOF record that starts a BIFF stream: record type → its lengths. Excel 2.x to 4.0
+# (BIFF2–4) wrote a worksheet as these records alone, with no OLE container; BIFF5 and 8
+# streams are inside one, but some programs write them bare too.
+_BIFF_BOF = {0x0009: (4,), 0x0209: (6,), 0x0409: (6,), 0x0809: (8, 16)}
+_BIFF_SUBSTREAMS = (0x0005, 0x0010, 0x0020, 0x0040, 0x0100)  # workbook, worksheet, chart, macros, BIFF4 book
+
+
+def _is_biff(head: bytes) -> bool:
+    if len(head) < 8:
+        return False
+    record, length, _, substream = struct.unpack_from("<HHHH", head)
+    return length in _BIFF_BOF.get(record, ()) and substream in _BIFF_SUBSTREAMS
 
 
 def _sniff_zip(head: bytes, zf: zipfile.ZipFile | None) -> str:
@@ -223,11 +239,15 @@ def _sniff_zip(head: bytes, zf: zipfile.ZipFile | None) -> str:
         if b"xl/" in head or b"[Content_Types].xml" in head:
             return "xlsx"
         return "zip"
-    names = {n.lower(): n for n in zf.namelist()}
+    names = {n.replace("\\", "/").lower(): n for n in zf.namelist()}
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "xl/workbook.bin" in names:
         return "xlsb"
+    # The standard finds the workbook part through the package's relationships, wherever it is.
+    main = _office_document(zf, names)
+    if main is not None and main.lower() in names:
+        return "xlsb" if main.lower().endswith(".bin") else "xlsx"
     if "mimetype" in names:
         info = zf.getinfo(names["mimetype"])
         if info.file_size < 200:
@@ -235,6 +255,32 @@ def _sniff_zip(head: bytes, zf: zipfile.ZipFile | None) -> str:
                 if fh.read(200).strip() == _ODS_MIME:
                     return "ods"
     return "zip"
+
+
+_SMALL_RELS = 64 * 1024  # _rels/.rels names a handful of parts: far under this
+
+
+def _office_document(zf: zipfile.ZipFile, names: Mapping[str, str]) -> str | None:
+    """The member _rels/.rels names as the main document, read before any cap is checked:
+    so only a small one, and never more of it than it declares."""
+    info = zf.getinfo(names["_rels/.rels"]) if "_rels/.rels" in names else None
+    if info is None or info.file_size > _SMALL_RELS:
+        return None
+    found: list[str] = []
+    local = _local_names()
+
+    def start(name, attrs):
+        if local[name] == "Relationship" and (attrs.get("Type") or "").endswith(_REL_OFFICE_DOC) \
+                and attrs.get("TargetMode") != "External" and attrs.get("Target"):
+            found.append(_join("", attrs["Target"]))
+            raise _Done
+
+    try:
+        with zf.open(info) as raw:
+            _run(_parser(start), (_Bounded(raw, info.file_size, info.filename).read(_SMALL_RELS),))
+    except (UnreadableWorkbook, *_ERRORS):
+        return None
+    return found[0] if found else None
 
 
 # ---------------------------------------------------------------------------------------

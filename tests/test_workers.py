@@ -10,7 +10,7 @@ import pytest
 from consolidator import validate
 from consolidator.catalog import load_catalog
 from consolidator.generate import generate
-from consolidator.workers import WorkerLimits, read_in_workers
+from consolidator.workers import WorkerLimits, read_in_workers, run_in_workers
 
 from .filling import complete_results, fill
 
@@ -96,3 +96,46 @@ def test_workers_collect_garbage_even_when_the_parent_paused_its_collector(batch
     monkeypatch.setattr(validate, "read_one", gc_reporting_read_one)
     report = validate.validate_files(catalog, good[:1], limits=WorkerLimits(workers=1))  # pauses it meanwhile
     assert report.submissions[0].issues[0].params["reason"] == "collector on: True"
+
+
+# --- the pool runs any task: what it prints is silenced, its memory limit is room to grow -------
+
+
+def noisy(n: int) -> int:
+    """A task that talks the way libraries do: print, a native write to each descriptor, a warning."""
+    import warnings
+
+    print(f"{n} is out of range")
+    os.write(1, b"native stdout\n")
+    os.write(2, b"native stderr\n")
+    warnings.warn("Data Validation extension is not supported and will be removed")
+    return n * n
+
+
+def test_a_task_is_any_function_and_nothing_it_prints_or_warns_reaches_the_terminal(capfd):
+    results = dict(run_in_workers([1, 2, 3], noisy, lambda n, code, params: None, WorkerLimits(workers=2)))
+    assert results == {0: 1, 1: 4, 2: 9}
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+
+
+def grow(megabytes: int) -> bool:
+    try:
+        block = bytearray(megabytes << 20)
+    except MemoryError:
+        return False
+    return len(block) > 0
+
+
+def test_the_memory_limit_is_room_beyond_what_a_worker_inherits():
+    import mmap
+
+    # A parent holding pandas has about a gigabyte of address space reserved by Arrow's pool
+    # and never used; a limit on the total left a worker forked after it no room at all.
+    reserved = mmap.mmap(-1, 1 << 30)
+    try:
+        limits = WorkerLimits(memory_bytes=512 << 20, workers=1)
+        results = dict(run_in_workers([200, 4000], grow, lambda n, code, params: code, limits))
+    finally:
+        reserved.close()
+    assert results == {0: True, 1: False}

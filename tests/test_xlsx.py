@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import struct
 import time
 import zipfile
 from datetime import date, datetime, timezone
@@ -284,6 +285,13 @@ def _ole2(extra: bytes = b"") -> bytes:
     ("locked.xlsx", _ole2("EncryptionInfo".encode("utf-16-le")), "encrypted", "file-encrypted", None),
     ("locked2.xlsx", _ole2("EncryptedPackage".encode("utf-16-le")), "encrypted", "file-encrypted", None),
     ("photo.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "unknown", "file-not-workbook", "kind_image"),
+    # Excel 2.x–4.0 worksheets: BIFF records with no OLE container (BOF, version, worksheet)
+    ("excel2.xls", struct.pack("<HHHH", 0x0009, 4, 2, 0x0010) + bytes(40), "xls", "file-legacy-format", "kind_xls"),
+    ("excel3.xls", struct.pack("<HHHHH", 0x0209, 6, 0, 0x0010, 0) + bytes(40), "xls", "file-legacy-format", "kind_xls"),
+    ("excel4.xls", struct.pack("<HHHHH", 0x0409, 6, 0, 0x0010, 0) + bytes(40), "xls", "file-legacy-format", "kind_xls"),
+    ("excel4w.xlsx", struct.pack("<HHHHH", 0x0409, 6, 0, 0x0100, 0) + bytes(40), "xls", "file-legacy-format",
+     "kind_xls"),
+    ("tab-nul.xlsx", b"\t\x00\x04\x00ab\x99\x00" + bytes(40), "unknown", "file-not-workbook", "kind_unknown"),
 ])
 def test_sniff_and_refuse(tmp_path, name, content, kind, code, param):
     path = tmp_path / name
@@ -306,6 +314,43 @@ def test_random_zip_is_not_a_workbook(tmp_path):
 
 def test_xlsx_sniffs_as_xlsx(sample):
     assert sniff(sample) == "xlsx"
+
+
+def _relocate(sample: Path, dst: Path, new: str, present: bool = True) -> Path:
+    """The sample with its workbook part renamed `new`, found through _rels/.rels (or not there)."""
+    leaf = new.rpartition("/")[2]
+    with zipfile.ZipFile(sample) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            name = {"xl/workbook.xml": new, "xl/_rels/workbook.xml.rels": f"xl/_rels/{leaf}.rels"}.get(info.filename,
+                                                                                                     info.filename)
+            if info.filename in ("_rels/.rels", "[Content_Types].xml"):
+                data = data.replace(b"xl/workbook.xml", new.encode())
+            if name != new or present:
+                zout.writestr(name, data)
+    return dst
+
+
+def test_a_workbook_part_named_otherwise_is_found_through_the_package_relationships(sample, tmp_path):
+    moved = _relocate(sample, tmp_path / "moved.xlsx", "xl/book.xml")
+    assert sniff(moved) == "xlsx"
+    assert read_workbook(moved) == read_workbook(sample)
+
+
+def test_a_relationship_to_a_missing_workbook_part_is_not_a_workbook(sample, tmp_path):
+    gone = _relocate(sample, tmp_path / "gone.xlsx", "xl/book.xml", present=False)
+    assert sniff(gone) == "zip"
+    assert refused(gone).code == "file-not-workbook"
+
+
+def test_empty_shared_string_values_are_empty_cells(sample, tmp_path):
+    # Some writers leave <c t="s"><v/></c>; LibreOffice and openpyxl open it as an empty cell.
+    # The plain form <v></v> is read by the fast path, <v/> (not a plain shape) by expat.
+    for n, empty in enumerate(("<v/>", "<v></v>")):
+        edited = rewrite(sample, tmp_path / f"v{n}.xlsx", {SHEET1: lambda xml: xml.replace(
+            '<c r="B1"', f'<c r="G1" t="s">{empty}</c><c r="B1"', 1)})
+        assert '<c r="G1"' in zipfile.ZipFile(edited).read(SHEET1).decode()
+        assert read_workbook(edited) == read_workbook(sample)
 
 
 @needs_libreoffice

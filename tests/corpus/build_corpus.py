@@ -65,6 +65,12 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
     "lying_dimension": ("valid", None),
     "wrong_round": ("invalid", "wrong-round"),
     "xlsm": ("valid", None),
+    "empty_shared_string": ("valid", None),
+    "biff4_xls": ("unreadable", "file-legacy-format"),
+    "relocated_workbook": ("valid", None),
+    "pivot_cache_unloadable": ("valid", None),
+    "styles_print": ("valid", None),
+    "huge_styles": ("valid", None),
     "random_zip": ("unreadable", "file-not-workbook"),
 }
 
@@ -74,7 +80,10 @@ SNIFFED: dict[str, str] = {
     "pdf_renamed": "pdf", "encrypted": "encrypted", "legacy_xls": "xls", "ods": "ods",
     "truncated": "xlsx", "corrupt_member": "xlsx", "not_xml_sheet": "xlsx", "entity_bomb": "xlsx",
     "external_entity": "xlsx", "zip_bomb": "xlsx", "huge_dimension": "xlsx", "many_cells": "xlsx",
-    "lying_dimension": "xlsx", "wrong_round": "xlsx", "xlsm": "xlsx", "random_zip": "zip",
+    "lying_dimension": "xlsx", "wrong_round": "xlsx", "xlsm": "xlsx",
+    "empty_shared_string": "xlsx", "biff4_xls": "xls", "relocated_workbook": "xlsx",
+    "pivot_cache_unloadable": "xlsx", "styles_print": "xlsx", "huge_styles": "xlsx",
+    "random_zip": "zip",
 }
 
 ZIP_BOMB_BYTES = 300 * MiB
@@ -591,6 +600,169 @@ def xlsm(src: Source, out: Path) -> Path:
     return rezip(src, out, {"[Content_Types].xml": types.replace(_MAIN_CT, _MACRO_CT).encode("utf-8")})
 
 
+# Files the reader takes but that made the steps around it fail (issue 11): each one came
+# from other projects' test suites, where Excel, LibreOffice and other writers made them.
+
+HUGE_STYLES_BYTES = 47 * MiB  # within the 50 MiB cap on one member
+_OFFICE_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PIVOT_CACHE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"
+_SST_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def _with_workbook_part(src: Source, part: str, xml: str, rel_id: str, rel_type: str,
+                        content_type: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The members to replace and to add so that the workbook has one more part of its own."""
+    base, _, leaf = src.workbook_part.rpartition("/")
+    rels_part = f"{base}/_rels/{leaf}.rels"
+    target = part[len(base) + 1:] if part.startswith(f"{base}/") else f"/{part}"
+    rels = src.members[rels_part].decode("utf-8").replace(
+        "</Relationships>", f'<Relationship Id="{rel_id}" Type="{_OFFICE_REL_NS}/{rel_type}" Target="{target}"/></Relationships>')
+    types = src.members["[Content_Types].xml"].decode("utf-8").replace(
+        "</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>')
+    return {rels_part: rels.encode("utf-8"), "[Content_Types].xml": types.encode("utf-8")}, {part: xml.encode("utf-8")}
+
+
+def _styles_part(src: Source) -> str:
+    base = src.workbook_part.rpartition("/")[0]
+    return f"{base}/styles.xml"
+
+
+def empty_shared_string(src: Source, out: Path) -> Path:
+    """A writer left empty shared-string cells, <c t="s"><v/></c>, in the note and estimate
+    columns (LibreOffice and openpyxl open them as empty cells) → valid."""
+    xml = _sheet_xml(src)
+    note, estimate = (column_letters(layout.COLUMNS.index(key) + 1) for key in ("note", "estimate"))
+    empty = re.compile(rf'<c r="((?:{note}|{estimate})\d+)" s="(\d+)"(?: t="n")? ?/>')
+    xml, n = empty.subn(lambda m: f'<c r="{m.group(1)}" s="{m.group(2)}" t="s">'
+                                  + ("<v/>" if m.group(1).startswith(note) else "<v></v>") + "</c>", xml)
+    if not n:
+        raise ValueError("no empty note or estimate cell found")
+    # the unit's name as the one real shared string, as such a writer keeps its text
+    unit_cell = re.compile(r'<c r="A2"( s="\d+")? t="inlineStr"><is><t>([^<]*)</t></is></c>')
+    m = unit_cell.search(xml)
+    name = m.group(2) if m else ""
+    if m:
+        xml = xml[:m.start()] + f'<c r="A2"{m.group(1) or ""} t="s"><v>0</v></c>' + xml[m.end():]
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN_NS[1:-1]}" count="1"'
+           f' uniqueCount="1"><si><t>{name}</t></si></sst>')
+    base = src.workbook_part.rpartition("/")[0]
+    replace, add = _with_workbook_part(src, f"{base}/sharedStrings.xml", sst, "rIdSst1", "sharedStrings", _SST_CT)
+    return rezip(src, out, {**replace, src.appendix_part: xml.encode("utf-8")}, add=add)
+
+
+def biff4_xls(src: Source, out: Path) -> Path:
+    """An Excel 4.0 worksheet (BIFF4, the records alone, no OLE container), as very old
+    Excel and some accounting programs still save → unreadable, file-legacy-format."""
+    records = [struct.pack("<HHHH", 0x0409, 6, 0x0000, 0x0010) + b"\x00\x00"]  # BOF: BIFF4, a worksheet
+    for r, row in enumerate(src.grid):
+        for c, text in enumerate(row):
+            if not text:
+                continue
+            try:
+                number = float(text)
+            except ValueError:
+                data = _ascii(text).encode("latin-1")[:255]
+                records.append(struct.pack("<HHHHHH", 0x0204, 8 + len(data), r, c, 0, len(data)) + data)  # LABEL
+            else:
+                records.append(struct.pack("<HHHHHd", 0x0203, 14, r, c, 0, number))  # NUMBER
+    records.append(struct.pack("<HH", 0x000A, 0))  # EOF
+    out.write_bytes(b"".join(records))
+    return out
+
+
+def relocated_workbook(src: Source, out: Path) -> Path:
+    """A writer named the workbook part xl/spreadsheet.xml, found (as the standard says)
+    through the officeDocument relationship of _rels/.rels → valid."""
+    base, _, leaf = src.workbook_part.rpartition("/")
+    new = f"{base}/spreadsheet.xml"
+    rels_old, rels_new = f"{base}/_rels/{leaf}.rels", f"{base}/_rels/spreadsheet.xml.rels"
+    package_rels = src.members["_rels/.rels"].decode("utf-8")
+    types = src.members["[Content_Types].xml"].decode("utf-8")
+    if f'"{src.workbook_part}"' not in package_rels and f'"/{src.workbook_part}"' not in package_rels:
+        raise ValueError("the workbook part is not named in _rels/.rels")
+    renamed = {"_rels/.rels": package_rels.replace(f'{src.workbook_part}"', f'{new}"').encode("utf-8"),
+               "[Content_Types].xml": types.replace(f'"/{src.workbook_part}"', f'"/{new}"').encode("utf-8")}
+    names = {src.workbook_part: new, rels_old: rels_new}
+    with zipfile.ZipFile(out, "w") as zf:
+        for info in src.infos:
+            name = names.get(info.filename, info.filename)
+            zf.writestr(src.info(name, info), renamed.get(info.filename, src.members[info.filename]))
+    return out
+
+
+def pivot_cache_unloadable(src: Source, out: Path) -> Path:
+    """The workbook lists a pivot cache whose records part was left out (a tool that strips
+    a pivot table's saved data keeps the relationship): openpyxl raises KeyError on load,
+    the cells are intact → valid."""
+    base = src.workbook_part.rpartition("/")[0]
+    part = f"{base}/pivotCache/pivotCacheDefinition1.xml"
+    cache = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             f'<pivotCacheDefinition xmlns="{_MAIN_NS[1:-1]}" xmlns:r="{_OFFICE_REL_NS}" r:id="rId1"'
+             ' refreshOnLoad="1" createdVersion="8" refreshedVersion="8" minRefreshableVersion="3" recordCount="7">'
+             f'<cacheSource type="worksheet"><worksheetSource ref="B9:E16" sheet={quoteattr(layout.sheet_names("vi")[0])}/>'
+             '</cacheSource><cacheFields count="1"><cacheField name="Chỉ tiêu chủ yếu" numFmtId="0"><sharedItems/>'
+             '</cacheField></cacheFields></pivotCacheDefinition>')
+    cache_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                  f'<Relationships xmlns="{_REL_NS[1:-1]}"><Relationship Id="rId1"'
+                  f' Type="{_OFFICE_REL_NS}/pivotCacheRecords" Target="pivotCacheRecords1.xml"/></Relationships>')
+    workbook = src.members[src.workbook_part].decode("utf-8")
+    listed = '<pivotCaches><pivotCache cacheId="3" r:id="rIdPc1"/></pivotCaches>'
+    m = re.search(r"<(calcPr|oleSize|customWorkbookViews|smartTagPr|fileRecoveryPr|webPublishing|extLst)\b|</workbook>", workbook)
+    workbook = workbook[:m.start()] + listed + workbook[m.start():]
+    replace, add = _with_workbook_part(src, part, cache, "rIdPc1", "pivotCacheDefinition", _PIVOT_CACHE_CT)
+    add[f"{base}/pivotCache/_rels/pivotCacheDefinition1.xml.rels"] = cache_rels.encode("utf-8")
+    return rezip(src, out, {**replace, src.workbook_part: workbook.encode("utf-8")}, add=add)
+
+
+def styles_print(src: Source, out: Path) -> Path:
+    """The styles part has no cell style records (<cellStyleXfs count="0"/>) while its Normal
+    style names record 0: openpyxl prints "0 is out of range" on stdout and raises
+    IndexError; the cells are intact → valid."""
+    part = _styles_part(src)
+    xml, n = re.subn(r"<cellStyleXfs\b.*?</cellStyleXfs>|<cellStyleXfs\b[^>]*/>", '<cellStyleXfs count="0"/>',
+                     src.members[part].decode("utf-8"), count=1, flags=re.DOTALL)
+    if n != 1 or 'xfId="0"' not in xml:
+        raise ValueError("no cellStyleXfs, or no style naming record 0")
+    return rezip(src, out, {part: xml.encode("utf-8")})
+
+
+def huge_styles(src: Source, out: Path) -> Path:
+    """A styles part of 47 MiB (a program that adds a font and a cell format for every cell it
+    ever formatted), within every cap; the file's own formats come first, so its cells read
+    as before → valid. openpyxl takes a minute and most of a gigabyte to load it."""
+    part = _styles_part(src)
+    xml = src.members[part].decode("utf-8")
+    fonts_end, xfs_end = xml.index("</fonts>"), xml.index("</cellXfs>")
+    fonts = int(re.search(r'<fonts count="(\d+)"', xml).group(1))
+    colours = [f"FF{n * 0x10101 * 3 % 0xFFFFFF:06X}" for n in range(64)]
+    noise = _noise(f"{src.path.name}:styles", HUGE_STYLES_BYTES // 400)
+
+    # Varied enough that the part deflates about 60:1, under the 200:1 cap: fonts in runs
+    # of four alike, each cell format naming one of the first 256 of them.
+    def font(n: int) -> str:
+        b = noise[n // 4 % len(noise)]
+        return (f'<font><name val="Times New Roman"/><family val="1"/>{"<b/>" if b & 1 else ""}'
+                f'<sz val="{8 + (b >> 1) % 12}"/><color rgb="{colours[b * 7 % 64]}"/></font>')
+
+    def xf(n: int) -> str:
+        return f'<xf numFmtId="0" fontId="{fonts + n % 256}" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+
+    budget = HUGE_STYLES_BYTES - len(xml)
+    extra_fonts = budget * 7 // 10 // len(font(0))
+    extra_xfs = (budget - extra_fonts * len(font(0))) // len(xf(0))
+
+    def chunks() -> Iterator[bytes]:
+        yield xml[:fonts_end].encode("utf-8")
+        for start in range(0, extra_fonts, 10_000):
+            yield "".join(font(n) for n in range(start, min(extra_fonts, start + 10_000))).encode("ascii")
+        yield xml[fonts_end:xfs_end].encode("utf-8")
+        for start in range(0, extra_xfs, 10_000):
+            yield "".join(xf(n) for n in range(start, min(extra_xfs, start + 10_000))).encode("ascii")
+        yield xml[xfs_end:].encode("utf-8")
+
+    return rezip(src, out, {part: chunks})
+
+
 def random_zip(src: Source, out: Path) -> Path:
     """A unit zipped up its notes (no workbook inside) and attached that → unreadable, file-not-workbook."""
     with zipfile.ZipFile(out, "w") as zf:
@@ -621,6 +793,12 @@ KINDS: dict[str, tuple[str, Callable[[Source, Path], Path]]] = {
     "lying_dimension": (".xlsx", lying_dimension),
     "wrong_round": (".xlsx", wrong_round),
     "xlsm": (".xlsm", xlsm),
+    "empty_shared_string": (".xlsx", empty_shared_string),
+    "biff4_xls": (".xls", biff4_xls),
+    "relocated_workbook": (".xlsx", relocated_workbook),
+    "pivot_cache_unloadable": (".xlsx", pivot_cache_unloadable),
+    "styles_print": (".xlsx", styles_print),
+    "huge_styles": (".xlsx", huge_styles),
     "random_zip": (".xlsx", random_zip),
 }
 _BY_HAND = {"legacy_xls": legacy_xls_by_hand, "ods": ods_by_hand}
