@@ -12,39 +12,9 @@ from .messages import labels
 from .validate import INVALID, VALID, Submission, ValidationReport
 from .workers import WorkerLimits, run_in_workers
 
-# Words of the reports, kept beside the code that lays them out (short table headings).
-_WORDS = {
-    "vi": {
-        "file": "Tệp", "unit": "Đơn vị", "unit_name": "Tên đơn vị", "status": "Tình trạng", "errors": "Lỗi",
-        "warnings": "Cảnh báo", "severity": "Mức", "code": "Mã lỗi", "sheet": "Trang", "cell": "Ô",
-        "indicator": "Chỉ tiêu", "value": "Giá trị", "message": "Cần làm", "received": "Thời điểm nhận",
-        "on_time": "Đúng hạn", "late": "Trễ hạn", "yes": "Có", "no": "Không",
-        VALID: "hợp lệ", INVALID: "có lỗi", "unreadable": "không đọc được", "missing": "chưa nộp",
-        "error": "lỗi", "warning": "cảnh báo", "counted": "Dùng để tổng hợp",
-        "units_sheet": "Theo đơn vị", "issues_sheet": "Danh sách lỗi", "fix_sheet": "Cần sửa",
-        "fix_title": "CÁC ĐIỂM CẦN SỬA TRONG PHỤ LỤC", "fix_hint": "Các ô có vấn đề được tô màu và có ghi chú. Sửa xong hãy lưu và gửi lại tệp.",
-        "completeness": "Tỷ lệ đầy đủ", "timeliness": "Tỷ lệ đúng hạn", "missing_units": "Đơn vị chưa nộp",
-        "summary": "Tổng cộng: {files} tệp — {valid} hợp lệ, {invalid} có lỗi, {unreadable} không đọc được; {errors} lỗi, {warnings} cảnh báo.",
-        "rates": "Đơn vị phải nộp: {units_expected}; đã nộp hợp lệ: {units_valid} ({completeness}); đúng hạn: {units_on_time} ({timeliness}).",
-    },
-    "en": {
-        "file": "File", "unit": "Unit", "unit_name": "Unit name", "status": "Status", "errors": "Errors",
-        "warnings": "Warnings", "severity": "Severity", "code": "Code", "sheet": "Sheet", "cell": "Cell",
-        "indicator": "Indicator", "value": "Value", "message": "What to do", "received": "Received",
-        "on_time": "On time", "late": "Late", "yes": "Yes", "no": "No",
-        VALID: "valid", INVALID: "invalid", "unreadable": "unreadable", "missing": "missing",
-        "error": "error", "warning": "warning", "counted": "Consolidated",
-        "units_sheet": "By unit", "issues_sheet": "Issues", "fix_sheet": "To fix",
-        "fix_title": "WHAT TO FIX IN THIS APPENDIX", "fix_hint": "Cells with problems are coloured and carry a comment. Fix them, save, and send the file again.",
-        "completeness": "Completeness", "timeliness": "Timeliness", "missing_units": "Missing units",
-        "summary": "In all: {files} file(s) — {valid} valid, {invalid} invalid, {unreadable} unreadable; {errors} error(s), {warnings} warning(s).",
-        "rates": "Units expected: {units_expected}; valid: {units_valid} ({completeness}); on time: {units_on_time} ({timeliness}).",
-    },
-}
-
-
 def words(lang: str) -> dict[str, str]:
-    return _WORDS.get(lang, _WORDS["vi"])
+    """The reports' words (labels.toml, `rp_` keys), by their short names."""
+    return {key[3:]: text for key, text in labels(lang).items() if key.startswith("rp_")}
 
 
 def _pct(share: float | None) -> str:
