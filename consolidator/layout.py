@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .bigsheet import fitted_height, wrapped_lines
 from .fileio import clean_text
+from .cellref import column_letters
 from .messages import LANGS, labels
 from .model import Catalog, Indicator, Round, Target
 
@@ -163,8 +164,8 @@ def number_format(decimals: int) -> str:
 
 
 def column_letter(key: str) -> str:
-    """The Excel column letter where the generator puts a column."""
-    return chr(ord("A") + COLUMNS.index(key))
+    """The Excel column letters where the generator puts a column."""
+    return column_letters(COLUMNS.index(key) + 1)
 
 
 def header_labels(round_: Round, lang: str = "vi") -> dict[str, str]:

@@ -17,7 +17,8 @@ from functools import lru_cache
 from . import formulas, layout
 from .model import Catalog, Indicator, Issue, Round, Target, make_issue
 from .numbers import is_no_data, normalize_text, parse_bool, parse_number, parse_target
-from .xlsx import Cell, Sheet, Workbook, column_letters
+from .cellref import column_letters
+from .xlsx import Cell, Sheet, Workbook
 
 HEADER_SCAN_ROWS = 60
 HEADER_SCAN_COLS = 40

@@ -33,6 +33,7 @@ from xml.parsers import expat as pyexpat
 
 from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from .cellref import column_letters, column_number
 from .messages import LabelRef
 
 MiB = 1024 * 1024
@@ -456,23 +457,6 @@ def _unescape(text: str) -> str:
     return _SPACE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def column_letters(col: int) -> str:
-    """Excel column letters of a 1-based column number: 1 → A, 28 → AB."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-@lru_cache(maxsize=4096)
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def _join(base_dir: str, target: str) -> str:
     """A relationship target as a member name: absolute from the zip root, else relative."""
     target = target.replace("\\", "/")
@@ -542,7 +526,7 @@ def _position(ref: str) -> tuple[int, int]:
         m = _REF.fullmatch(ref)
         if m is None:
             raise ValueError(f"bad cell reference {ref[:20]!r}")
-        pos = (int(m.group(2)), _col_number(m.group(1)))
+        pos = (int(m.group(2)), column_number(m.group(1)))
         if len(_REF_CACHE) < 20_000 and pos[0] <= 1000 and pos[1] <= 100:
             _REF_CACHE[ref] = pos
     return pos
