@@ -5,7 +5,7 @@
 Files are read in worker processes, which cProfile in the parent does not see. So:
   1. `python -m cProfile -m consolidator consolidate ...` profiles the parent: catalog
      loading, dispatch, the pandera row check, the rollup, the workbook and CSV writing;
-  2. `consolidator.workers.read_outcome` over --read-files files, in this process,
+  2. `consolidator.reader.read_outcome` over --read-files files, in this process,
      profiles what each worker does per file (sha256, xlsx parsing, reading the table).
 Top 15 by cumulative time of each go to benchmarks/PROFILE.md; the .prof files to
 benchmarks/out/profiles/ (open them with `python -m pstats` or snakeviz).
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parent_wall = time.perf_counter() - started
 
     from consolidator.catalog import load_catalog
-    from consolidator.workers import read_outcome
+    from consolidator.reader import read_outcome
 
     catalog = load_catalog(rnd.catalog_path)
     for prop in ("unit_by_code", "indicator_by_code", "targets_by_unit"):
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         top(parent_prof),
         "```",
         "",
-        f"## One worker's read path: `workers.read_outcome` over {len(files)} files, in-process",
+        f"## One worker's read path: `reader.read_outcome` over {len(files)} files, in-process",
         "",
         f"{read_wall:.2f} s under cProfile, {read_plain:.2f} s without "
         f"({read_plain / len(files) * 1000:.1f} ms per file).",

@@ -13,8 +13,9 @@ from .errors import ConsolidatorError, UnknownUnits, output_refused
 from .fileio import atomic_output
 from .gcpause import collector_paused
 from .model import Catalog
-from .rollup import Row, reported_values, roll_up, subtree
-from .validate import ValidationReport, validate_files
+from .model import Row, ValidationReport
+from .rollup import reported_values, roll_up, subtree
+from .validate import validate_files
 
 # The long table of DESIGN.md §4, in this order.
 TABLE_COLUMNS = (

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 from functools import cached_property
+from pathlib import Path
 from types import MappingProxyType
 
 from . import formulas
@@ -168,6 +170,43 @@ class Catalog:
 ERROR, WARNING = "error", "warning"
 
 
+class Status(StrEnum):
+    """A returned file's verdict."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    UNREADABLE = "unreadable"
+
+
+class UnitState(StrEnum):
+    """An expected unit's standing: its counted file's verdict, or missing."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    UNREADABLE = "unreadable"
+    MISSING = "missing"
+
+
+class CellState(StrEnum):
+    """What an input cell holds, as the reader classified it (validate.py turns states into issues)."""
+
+    OK = "ok"
+    BLANK = "blank"  # or a dash: no data yet
+    WORD = "word"
+    NOT_BOOLEAN = "not-boolean"
+    FORMULA_NO_CACHE = "formula-no-cache"
+    ERROR_VALUE = "error-value"
+    AMBIGUOUS = "ambiguous"
+    DATE = "date"
+
+
+class ReceivedSource(StrEnum):
+    """Where a file's received time came from (DESIGN.md §3), best first."""
+
+    SAVED = "saved"  # the workbook's own last-saved time
+    FILE = "file"  # the file's modification time
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
     """One problem found in a catalog or a submission: a stable code and where it is.
@@ -207,3 +246,244 @@ def make_issue(code: str, **kwargs: object) -> Issue:
     """An Issue with the severity its code is registered with."""
     params = kwargs.pop("params", None) or {}
     return Issue(code=code, severity=severity_of(code), params=params, **kwargs)  # type: ignore[arg-type]
+
+
+# --- what passes between the steps: read → validate → consolidate → write -------------------------
+
+@dataclass(frozen=True)
+class Identity:
+    """Which round and unit a file says it belongs to, and how we know."""
+
+    round_id: str | None
+    unit_code: str | None
+    template_version: str | None = None
+    fingerprint: str | None = None
+    source: str = "metadata"  # "metadata", "header", "file name" or "none"
+    generated_at: datetime | None = None  # when the file was generated (UTC), if it says
+    # What was locked at generation (layout.locked_content rows), when the hidden sheet holds
+    # it and it matches the fingerprint; empty otherwise (an older template, or tampered).
+    locked: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """One input cell: what the unit typed, read as the indicator needs it."""
+
+    value: float | None
+    state: CellState
+    raw: object = None
+
+
+@dataclass(frozen=True)
+class RowReading:
+    """One indicator row (or extra indicator row) of a returned appendix."""
+
+    kind: str  # "indicator" or "extra"
+    excel_row: int
+    indicator_code: str | None
+    letters: Mapping[str, str]
+    result: CellReading
+    estimate: CellReading
+    proposed_target: str
+    proposed_state: str  # ok, blank, bad
+    note: str
+    target_raw: object = None
+    target_state: str = "same"  # same, changed
+    baseline_raw: object = None
+    baseline_expected: float | None = None
+    baseline_state: str = "same"
+    name: str = ""
+    unit_of_measure: str = ""
+    extra_target: str = ""
+    extra_target_state: str = "blank"  # ok, blank, bad
+    # an indicator row's target as the file was generated with it (what "changed" is judged
+    # against), for a message about a changed one
+    target_text: str = ""
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """Everything read from one workbook, before validation."""
+
+    identity: Identity
+    sheet: str | None
+    rows: tuple[RowReading, ...] = ()
+    issues: tuple[Issue, ...] = ()
+    modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """What reading one file gave: its table, or the reason it could not be read."""
+
+    path: Path
+    reading: FileReading | None
+    unreadable: Issue | None
+    received: datetime
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """One indicator's values as a unit reported them."""
+
+    indicator_code: str
+    excel_row: int
+    result: float | None
+    estimate: float | None
+    proposed_target: str
+    note: str
+    has_error: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraIndicator:
+    """An indicator a unit added itself: listed, never aggregated."""
+
+    excel_row: int
+    name: str
+    unit_of_measure: str
+    target: str
+    result: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One returned workbook, read and checked."""
+
+    path: Path
+    unit_code: str | None
+    round_id: str | None
+    status: Status
+    issues: tuple[Issue, ...]
+    received: datetime
+    modified: datetime | None
+    sha256: str
+    sheet: str | None = None
+    values: tuple[Reported, ...] = ()
+    extras: tuple[ExtraIndicator, ...] = ()
+    counted: bool = False  # the newest of its unit: the one consolidated
+    received_source: ReceivedSource = ReceivedSource.FILE  # what `received` is
+    file_time: datetime | None = None  # the file's modification time, whatever `received` is
+    replaced: bool = False  # an older version of a unit that sent a newer file: history, not the round's
+    copy_of: str | None = None  # the same bytes as this file (by name): one submission, not two
+
+    @property
+    def in_round(self) -> bool:
+        """Whether this file is one of the round's submissions, not a replaced or repeated one."""
+        return not self.replaced and self.copy_of is None
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity == "error" for i in self.issues)
+
+    @property
+    def warnings(self) -> int:
+        return sum(i.severity == "warning" for i in self.issues)
+
+    @property
+    def sort_time(self) -> datetime:
+        """Which of a unit's files is newest: the workbook's own time, then the file's."""
+        return self.modified or self.received
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """One expected unit's standing in the round."""
+
+    unit_code: str
+    unit_name: str
+    submission: Submission | None
+    on_time: bool | None
+
+    @property
+    def state(self) -> UnitState:
+        return UnitState.MISSING if self.submission is None else UnitState(self.submission.status)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a unit sent beside its appendix (the signed report, a scan): listed, never read."""
+
+    path: Path
+    unit_code: str | None  # when the file name starts with the unit's code
+
+
+@dataclass
+class ValidationReport:
+    """The result of validating a batch: each file, each expected unit, the rates."""
+
+    catalog: Catalog
+    submissions: list[Submission]
+    units: list[UnitStatus] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)  # neither a workbook nor an attachment
+
+    def summary(self) -> dict[str, object]:
+        expected = len(self.units)
+        valid = [u for u in self.units if u.state == UnitState.VALID]
+        on_time = [u for u in valid if u.on_time]
+        current = [s for s in self.submissions if s.in_round]
+        return {
+            "files": len(self.submissions),
+            "valid": sum(s.status == Status.VALID for s in current),
+            "invalid": sum(s.status == Status.INVALID for s in current),
+            "unreadable": sum(s.status == Status.UNREADABLE for s in current),
+            "replaced": sum(not s.in_round for s in self.submissions),
+            "errors": sum(s.errors for s in current),
+            "warnings": sum(s.warnings for s in current),
+            "units_expected": expected,
+            "units_valid": len(valid),
+            "units_on_time": len(on_time),
+            "completeness": round(len(valid) / expected, 4) if expected else None,
+            "timeliness": round(len(on_time) / expected, 4) if expected else None,
+            "missing_units": [u.unit_code for u in self.units if u.state == UnitState.MISSING],
+        }
+
+    def to_dict(self, lang: str = "vi") -> dict[str, object]:
+        """The JSON report of DESIGN.md §5, with each file's received time and its source."""
+        return {
+            "files": [
+                {"path": str(s.path), "unit_code": s.unit_code, "status": s.status,
+                 "counted": s.counted, "replaced": s.replaced, "copy_of": s.copy_of,
+                 "received": s.received.isoformat(timespec="seconds"), "received_source": s.received_source,
+                 "issues": [i.to_dict(lang) for i in s.issues]}
+                for s in self.submissions
+            ],
+            "attachments": [{"path": str(a.path), "unit_code": a.unit_code} for a in self.attachments],
+            "ignored": [str(p) for p in self.ignored],
+            "summary": self.summary(),
+        }
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether anything of the round needs the office's attention (exit code 1): a replaced
+        version or a second copy of the same bytes does not."""
+        return any(s.status != Status.VALID for s in self.submissions if s.in_round)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One unit × indicator: a reported result or a rollup, with its evaluation."""
+
+    unit_code: str
+    indicator_code: str
+    is_rollup: bool
+    target: float | None
+    target_text: str
+    baseline: float | None
+    result: float | None
+    evaluation: formulas.Evaluation
+    estimate: float | None = None
+    proposed_target: str = ""
+    note: str = ""
+    source_file: str = ""
+    coverage: float | None = None
+    used: int = 0
+    expected: int = 0
+    partial: bool = False
+    sum_mismatch: bool = False  # the parent's own value differs from the sum of its children
+    # The target over all expected children (DESIGN.md §3), beside `target`, which is over
+    # the children whose results were used; the same as `target` where the unit has its own.
+    target_all: float | None = None

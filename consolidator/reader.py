@@ -11,14 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+import os
 from datetime import datetime, timezone
+from pathlib import Path
 from functools import lru_cache
 
 from . import formulas, layout
-from .model import Catalog, Indicator, Issue, Round, Target, make_issue
+from .fileio import sha256_file
+from .messages import LabelRef
+from .model import (Catalog, CellReading, CellState, FileReading, Identity, Indicator, Issue, ReadOutcome, Round,
+                    RowReading, Target, make_issue)
 from .numbers import is_no_data, normalize_text, parse_bool, parse_number, parse_target
 from .cellref import column_letters
-from .xlsx import Cell, Sheet, Workbook
+from .xlsx import Cell, Sheet, UnreadableWorkbook, Workbook, os_error_reason, read_workbook
 
 HEADER_SCAN_ROWS = 60
 HEADER_SCAN_COLS = 40
@@ -33,68 +38,6 @@ _LABEL_PREFIXES = {
     "so với chỉ tiêu": "pct", "% of target": "pct",
     "đề xuất điều chỉnh": "proposed_target", "proposed target": "proposed_target",
 }
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Which round and unit a file says it belongs to, and how we know."""
-
-    round_id: str | None
-    unit_code: str | None
-    template_version: str | None = None
-    fingerprint: str | None = None
-    source: str = "metadata"  # "metadata", "header", "file name" or "none"
-    generated_at: datetime | None = None  # when the file was generated (UTC), if it says
-    # What was locked at generation (layout.locked_content rows), when the hidden sheet holds
-    # it and it matches the fingerprint; empty otherwise (an older template, or tampered).
-    locked: tuple[tuple[str, ...], ...] = ()
-
-
-@dataclass(frozen=True)
-class CellReading:
-    """One input cell: what the unit typed, read as the indicator needs it."""
-
-    value: float | None
-    state: str  # ok, blank, word, not-boolean, formula-no-cache, error-value, ambiguous, date
-    raw: object = None
-
-
-@dataclass(frozen=True)
-class RowReading:
-    """One indicator row (or extra indicator row) of a returned appendix."""
-
-    kind: str  # "indicator" or "extra"
-    excel_row: int
-    indicator_code: str | None
-    letters: Mapping[str, str]
-    result: CellReading
-    estimate: CellReading
-    proposed_target: str
-    proposed_state: str  # ok, blank, bad
-    note: str
-    target_raw: object = None
-    target_state: str = "same"  # same, changed
-    baseline_raw: object = None
-    baseline_expected: float | None = None
-    baseline_state: str = "same"
-    name: str = ""
-    unit_of_measure: str = ""
-    extra_target: str = ""
-    extra_target_state: str = "blank"  # ok, blank, bad
-    # an indicator row's target as the file was generated with it (what "changed" is judged
-    # against), for a message about a changed one
-    target_text: str = ""
-
-
-@dataclass(frozen=True)
-class FileReading:
-    """Everything read from one workbook, before validation."""
-
-    identity: Identity
-    sheet: str | None
-    rows: tuple[RowReading, ...] = ()
-    issues: tuple[Issue, ...] = ()
-    modified: datetime | None = None
 
 
 # --- identification --------------------------------------------------------------------------
@@ -293,34 +236,34 @@ def read_number(cell: Cell | None, indicator: Indicator | None, references: tupl
     reading (7) is of the indicator's size too.
     """
     if cell is None:
-        return CellReading(None, "blank")
+        return CellReading(None, CellState.BLANK)
     raw = cell.value
     if cell.kind == "blank" and cell.formula is not None:
-        return CellReading(None, "formula-no-cache", "=" + cell.formula)
+        return CellReading(None, CellState.FORMULA_NO_CACHE, "=" + cell.formula)
     if cell.kind == "e":
-        return CellReading(None, "error-value", raw)
+        return CellReading(None, CellState.ERROR_VALUE, raw)
     if indicator is not None and indicator.direction == formulas.BOOLEAN:
         if isinstance(raw, str) and is_no_data(raw):
-            return CellReading(None, "blank", raw)
+            return CellReading(None, CellState.BLANK, raw)
         flag = parse_bool(raw)
-        return CellReading(None if flag is None else float(flag), "ok" if flag is not None else "not-boolean", raw)
+        return CellReading(None if flag is None else float(flag), CellState.OK if flag is not None else CellState.NOT_BOOLEAN, raw)
     if cell.kind == "b":
-        return CellReading(None, "word", raw)
+        return CellReading(None, CellState.WORD, raw)
     if cell.kind == "n":
         if cell.is_date_format:
-            return CellReading(None, "date", raw)
+            return CellReading(None, CellState.DATE, raw)
         value = float(raw)
         # 4,75% typed into a cell becomes 0.0475 shown as a percentage: read what was shown.
-        return CellReading(value * 100 if cell.is_percent_format else value, "ok", raw)
+        return CellReading(value * 100 if cell.is_percent_format else value, CellState.OK, raw)
     text = normalize_text(raw)
     if is_no_data(text):
-        return CellReading(None, "blank", raw)
+        return CellReading(None, CellState.BLANK, raw)
     number = parse_number(text)
     if number is None:
-        return CellReading(None, "word", raw)
+        return CellReading(None, CellState.WORD, raw)
     # "1,234.5" has one reading only (the English one), so it is no ambiguity to flag.
     ambiguous = number.alternative is not None and formulas.is_plausible(number.alternative, references)
-    return CellReading(number.value, "ambiguous" if ambiguous else "ok", raw)
+    return CellReading(number.value, CellState.AMBIGUOUS if ambiguous else CellState.OK, raw)
 
 
 def _text(cell: Cell | None) -> str:
@@ -463,3 +406,47 @@ def _extra_row(r, cell, letters, content) -> RowReading:
         name=content["name"], unit_of_measure=content["unit_of_measure"], extra_target=target_text,
         extra_target_state="blank" if not target_text else ("ok" if parse_target(target_text) is not None else "bad"),
     )
+
+
+# --- one file, start to end (what a reading worker does) -------------------------------------
+
+
+def read_outcome(path: Path, catalog: Catalog) -> ReadOutcome:
+    """Read one returned file: its table, or why it cannot be read; its time and SHA-256."""
+    try:
+        received, digest = _stamp(path)
+    except OSError as exc:
+        issue = make_issue("file-corrupt", params=os_error_reason(exc))
+        return ReadOutcome(path, None, issue, datetime.now(timezone.utc), "")
+    try:
+        reading, unreadable = read_one(path, catalog)
+    except MemoryError:
+        reading, unreadable = None, make_issue("file-too-large", params={"reason": LabelRef("reason_memory")})
+    return ReadOutcome(path, reading, unreadable, received, digest)
+
+
+def read_one(path: Path, catalog: Catalog) -> tuple[FileReading | None, Issue | None]:
+    """Read one file; an unreadable one gives its issue instead. Never raises for file content."""
+    try:
+        workbook = read_workbook(path)
+    except UnreadableWorkbook as exc:
+        # where the reader names a sheet and cell, they are the Issue's position, not message params
+        params = dict(exc.params)
+        return None, make_issue(exc.code, sheet=params.pop("sheet", None), cell=params.pop("cell", None), params=params)
+    except OSError as exc:
+        return None, make_issue("file-corrupt", params=os_error_reason(exc))
+    return read_file(workbook, catalog, path.name), None
+
+
+def reading_failed(path: Path, code: str, params: dict) -> ReadOutcome:
+    """The outcome of a file whose reading worker died, hung or ran out of memory."""
+    try:
+        received, digest = _stamp(path)
+    except OSError:
+        received, digest = datetime.now(timezone.utc), ""
+    return ReadOutcome(path, None, make_issue(code, params=params), received, digest)
+
+
+def _stamp(path: Path) -> tuple[datetime, str]:
+    """The file's modification time and its SHA-256."""
+    return datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc), sha256_file(path)

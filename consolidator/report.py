@@ -9,7 +9,7 @@ from . import bigsheet, layout
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .messages import labels
-from .validate import INVALID, VALID, Submission, ValidationReport
+from .model import Status, Submission, ValidationReport
 from .workers import WorkerLimits, run_in_workers
 
 def words(lang: str) -> dict[str, str]:
@@ -195,7 +195,7 @@ def to_annotate(report: ValidationReport, warnings: bool = False) -> list[Submis
     """The files that get an annotated copy: see annotate."""
     return [s for s in report.submissions
             if s.counted and s.path.suffix.lower() in (".xlsx", ".xlsm")
-            and (s.status == INVALID or warnings and s.status == VALID and s.warnings)]
+            and (s.status == Status.INVALID or warnings and s.status == Status.VALID and s.warnings)]
 
 
 def _annotate_task(task: tuple[Submission, Path, str]) -> AnnotatedCopy:

@@ -12,34 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from . import formulas
-from .model import Catalog, Indicator
-from .validate import Reported, Submission
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One unit × indicator: a reported result or a rollup, with its evaluation."""
-
-    unit_code: str
-    indicator_code: str
-    is_rollup: bool
-    target: float | None
-    target_text: str
-    baseline: float | None
-    result: float | None
-    evaluation: formulas.Evaluation
-    estimate: float | None = None
-    proposed_target: str = ""
-    note: str = ""
-    source_file: str = ""
-    coverage: float | None = None
-    used: int = 0
-    expected: int = 0
-    partial: bool = False
-    sum_mismatch: bool = False  # the parent's own value differs from the sum of its children
-    # The target over all expected children (DESIGN.md §3), beside `target`, which is over
-    # the children whose results were used; the same as `target` where the unit has its own.
-    target_all: float | None = None
+from .model import Catalog, Indicator, Reported, Row, Submission
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,167 +9,27 @@ and the newest of this round counts (DESIGN.md §3).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import formulas
 from .gcpause import collector_paused
 from .messages import Plain
-from .model import Catalog, Issue, make_issue
+from .model import (Attachment, Catalog, CellState, ExtraIndicator, FileReading, Issue, ReadOutcome, ReceivedSource,
+                    Reported, RowReading, Status, Submission, UnitStatus, ValidationReport, make_issue)
 from .numbers import parse_number
-from .reader import FileReading, RowReading, read_file, unit_code_from_file_name
-from .workers import ReadOutcome, WorkerLimits, read_in_workers
-from .xlsx import UnreadableWorkbook, os_error_reason, read_workbook
+from .reader import read_outcome, reading_failed, unit_code_from_file_name
+from .workers import WorkerLimits, run_in_workers
 
-VALID, INVALID, UNREADABLE = "valid", "invalid", "unreadable"
-_USABLE = ("ok", "ambiguous")
+VALID, INVALID, UNREADABLE = Status.VALID, Status.INVALID, Status.UNREADABLE
+_USABLE = (CellState.OK, CellState.AMBIGUOUS)
 # Where a file's received time came from (DESIGN.md §3), best first. The store of a later
 # version records the real one; without it the workbook's own last-saved time is used,
 # since copying a file (cp, an email attachment saved, a download) changes its file time.
-SAVED, FILE_TIME = "saved", "file"
 # Clocks differ between the unit's computer and ours, and xlsxwriter stamps whole seconds.
 _CLOCK_SKEW = timedelta(minutes=5)
-
-
-@dataclass(frozen=True, slots=True)
-class Reported:
-    """One indicator's values as a unit reported them."""
-
-    indicator_code: str
-    excel_row: int
-    result: float | None
-    estimate: float | None
-    proposed_target: str
-    note: str
-    has_error: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ExtraIndicator:
-    """An indicator a unit added itself: listed, never aggregated."""
-
-    excel_row: int
-    name: str
-    unit_of_measure: str
-    target: str
-    result: float | None
-    note: str
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One returned workbook, read and checked."""
-
-    path: Path
-    unit_code: str | None
-    round_id: str | None
-    status: str
-    issues: tuple[Issue, ...]
-    received: datetime
-    modified: datetime | None
-    sha256: str
-    sheet: str | None = None
-    values: tuple[Reported, ...] = ()
-    extras: tuple[ExtraIndicator, ...] = ()
-    counted: bool = False  # the newest of its unit: the one consolidated
-    received_source: str = FILE_TIME  # SAVED or FILE_TIME: what `received` is
-    file_time: datetime | None = None  # the file's modification time, whatever `received` is
-    replaced: bool = False  # an older version of a unit that sent a newer file: history, not the round's
-    copy_of: str | None = None  # the same bytes as this file (by name): one submission, not two
-
-    @property
-    def in_round(self) -> bool:
-        """Whether this file is one of the round's submissions, not a replaced or repeated one."""
-        return not self.replaced and self.copy_of is None
-
-    @property
-    def errors(self) -> int:
-        return sum(i.severity == "error" for i in self.issues)
-
-    @property
-    def warnings(self) -> int:
-        return sum(i.severity == "warning" for i in self.issues)
-
-    @property
-    def sort_time(self) -> datetime:
-        """Which of a unit's files is newest: the workbook's own time, then the file's."""
-        return self.modified or self.received
-
-
-@dataclass(frozen=True)
-class UnitStatus:
-    """One expected unit's standing in the round."""
-
-    unit_code: str
-    unit_name: str
-    submission: Submission | None
-    on_time: bool | None
-
-    @property
-    def state(self) -> str:
-        return "missing" if self.submission is None else self.submission.status
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file a unit sent beside its appendix (the signed report, a scan): listed, never read."""
-
-    path: Path
-    unit_code: str | None  # when the file name starts with the unit's code
-
-
-@dataclass
-class ValidationReport:
-    """The result of validating a batch: each file, each expected unit, the rates."""
-
-    catalog: Catalog
-    submissions: list[Submission]
-    units: list[UnitStatus] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
-    ignored: list[Path] = field(default_factory=list)  # neither a workbook nor an attachment
-
-    def summary(self) -> dict[str, object]:
-        expected = len(self.units)
-        valid = [u for u in self.units if u.state == VALID]
-        on_time = [u for u in valid if u.on_time]
-        current = [s for s in self.submissions if s.in_round]
-        return {
-            "files": len(self.submissions),
-            "valid": sum(s.status == VALID for s in current),
-            "invalid": sum(s.status == INVALID for s in current),
-            "unreadable": sum(s.status == UNREADABLE for s in current),
-            "replaced": sum(not s.in_round for s in self.submissions),
-            "errors": sum(s.errors for s in current),
-            "warnings": sum(s.warnings for s in current),
-            "units_expected": expected,
-            "units_valid": len(valid),
-            "units_on_time": len(on_time),
-            "completeness": round(len(valid) / expected, 4) if expected else None,
-            "timeliness": round(len(on_time) / expected, 4) if expected else None,
-            "missing_units": [u.unit_code for u in self.units if u.state == "missing"],
-        }
-
-    def to_dict(self, lang: str = "vi") -> dict[str, object]:
-        """The JSON report of DESIGN.md §5, with each file's received time and its source."""
-        return {
-            "files": [
-                {"path": str(s.path), "unit_code": s.unit_code, "status": s.status,
-                 "counted": s.counted, "replaced": s.replaced, "copy_of": s.copy_of,
-                 "received": s.received.isoformat(timespec="seconds"), "received_source": s.received_source,
-                 "issues": [i.to_dict(lang) for i in s.issues]}
-                for s in self.submissions
-            ],
-            "attachments": [{"path": str(a.path), "unit_code": a.unit_code} for a in self.attachments],
-            "ignored": [str(p) for p in self.ignored],
-            "summary": self.summary(),
-        }
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether anything of the round needs the office's attention (exit code 1): a replaced
-        version or a second copy of the same bytes does not."""
-        return any(s.status != VALID for s in self.submissions if s.in_round)
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -229,19 +89,6 @@ def _starts_like_a_workbook(path: Path) -> bool:
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def read_one(path: Path, catalog: Catalog) -> tuple[FileReading | None, Issue | None]:
-    """Read one file; an unreadable one gives its issue instead. Never raises for file content."""
-    try:
-        workbook = read_workbook(path)
-    except UnreadableWorkbook as exc:
-        # where the reader names a sheet and cell, they are the Issue's position, not message params
-        params = dict(exc.params)
-        return None, make_issue(exc.code, sheet=params.pop("sheet", None), cell=params.pop("cell", None), params=params)
-    except OSError as exc:
-        return None, make_issue("file-corrupt", params=os_error_reason(exc))
-    return read_file(workbook, catalog, path.name), None
-
-
 def validate_files(
     catalog: Catalog,
     paths: Sequence[Path],
@@ -256,7 +103,8 @@ def validate_files(
     paths, attachments, ignored = sort_inputs(catalog, paths)
     with collector_paused():
         outcomes: list[ReadOutcome | None] = [None] * len(paths)
-        for index, outcome in progress(read_in_workers(paths, catalog, limits), length=len(paths)):
+        reads = run_in_workers(paths, partial(read_outcome, catalog=catalog), reading_failed, limits)
+        for index, outcome in progress(reads, length=len(paths)):
             outcomes[index] = outcome
         readings = [o.reading for o in outcomes]
         row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings],
@@ -276,7 +124,7 @@ def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime) ->
     received, source = received_time(outcome, reading, now)
     issues = tuple(reading.issues) + tuple(row_issues)
     indicator_rows = [r for r in reading.rows if r.kind == "indicator"]
-    if indicator_rows and all(r.result.state == "blank" for r in reading.rows):
+    if indicator_rows and all(r.result.state == CellState.BLANK for r in reading.rows):
         # Nothing typed at all: the blank appendix sent back. One error says so, instead of
         # a "no result yet" warning per row that would let it pass as a valid submission.
         issues = tuple(i for i in issues if i.code != "missing-result") + (
@@ -308,8 +156,8 @@ def received_time(outcome: ReadOutcome, reading: FileReading, now: datetime) -> 
     """
     saved, generated = reading.modified, reading.identity.generated_at
     if saved is not None and saved <= now + _CLOCK_SKEW and (generated is None or saved >= generated - _CLOCK_SKEW):
-        return saved, SAVED
-    return outcome.received, FILE_TIME
+        return saved, ReceivedSource.SAVED
+    return outcome.received, ReceivedSource.FILE
 
 
 def rank_duplicates(catalog: Catalog, submissions: list[Submission]) -> list[Submission]:
@@ -357,13 +205,13 @@ def unit_statuses(catalog: Catalog, submissions: list[Submission]) -> list[UnitS
 
 # Cell states that are problems, by input column: state → issue code.
 _STATE_CODES = {
-    "blank": "missing-result",
-    "word": "not-a-number",
-    "not-boolean": "not-a-boolean",
-    "formula-no-cache": "formula-without-value",
-    "error-value": "excel-error",
-    "ambiguous": "ambiguous-number",
-    "date": "date-not-number",
+    CellState.BLANK: "missing-result",
+    CellState.WORD: "not-a-number",
+    CellState.NOT_BOOLEAN: "not-a-boolean",
+    CellState.FORMULA_NO_CACHE: "formula-without-value",
+    CellState.ERROR_VALUE: "excel-error",
+    CellState.AMBIGUOUS: "ambiguous-number",
+    CellState.DATE: "date-not-number",
 }
 
 
@@ -383,9 +231,9 @@ class RowRules:
         allow = catalog.round.allow_target_changes
         return cls(
             result=_STATE_CODES,
-            estimate={k: v for k, v in _STATE_CODES.items() if k != "blank"},  # an estimate is optional
+            estimate={k: v for k, v in _STATE_CODES.items() if k != CellState.BLANK},  # an estimate is optional
             # a unit's own indicator has no Đạt/Chưa đạt, and its blank result is incomplete-extra-indicator
-            extra_result={k: v for k, v in _STATE_CODES.items() if k not in ("blank", "not-boolean")},
+            extra_result={k: v for k, v in _STATE_CODES.items() if k not in (CellState.BLANK, CellState.NOT_BOOLEAN)},
             target={"changed": "target-change-proposed" if allow else "target-changed"},
             baseline={"changed": "baseline-change-proposed" if allow else "baseline-changed"},
             proposed={"bad": "bad-proposed-target"} if allow else {"bad": "bad-proposed-target",

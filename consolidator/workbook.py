@@ -24,8 +24,10 @@ from .layout import FONT
 from .layout import number_format as _number_format
 from .messages import labels
 from .numbers import display_number
-from .rollup import Row, evaluation_kind, is_consolidated, subtree
-from .validate import INVALID, UNREADABLE, VALID
+from .model import Row, Status
+from .rollup import evaluation_kind, is_consolidated, subtree
+
+VALID, INVALID, UNREADABLE = Status.VALID, Status.INVALID, Status.UNREADABLE
 
 
 SHEET_KEYS = ("summary", "low", "matrix", "submissions", "proposals", "data", "charts", "info", "chart_data")

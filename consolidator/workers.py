@@ -24,11 +24,6 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TypeVar
 
-from .fileio import sha256_file
-from .messages import LabelRef
-from .model import Catalog, Issue, make_issue
-from .reader import FileReading
-from .xlsx import os_error_reason
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -41,40 +36,6 @@ class WorkerLimits:
     seconds_per_file: float = 60.0
     memory_bytes: int = 1 << 30  # address space one worker process may take beyond what it inherits
     workers: int = 0  # 0: one per core
-
-
-@dataclass(frozen=True)
-class ReadOutcome:
-    """What reading one file gave: its table, or the reason it could not be read."""
-
-    path: Path
-    reading: FileReading | None
-    unreadable: Issue | None
-    received: datetime
-    sha256: str
-
-
-def read_outcome(path: Path, catalog: Catalog) -> ReadOutcome:
-    """Read one file in this process (the workers' task)."""
-    from .validate import read_one
-
-    try:
-        received, digest = _stamp(path)
-    except OSError as exc:
-        issue = make_issue("file-corrupt", params=os_error_reason(exc))
-        return ReadOutcome(path, None, issue, datetime.now(timezone.utc), "")
-    try:
-        reading, unreadable = read_one(path, catalog)
-    except MemoryError:
-        reading, unreadable = None, make_issue("file-too-large", params={"reason": LabelRef("reason_memory")})
-    return ReadOutcome(path, reading, unreadable, received, digest)
-
-
-def read_in_workers(
-    paths: Sequence[Path], catalog: Catalog, limits: WorkerLimits = WorkerLimits()
-) -> Iterator[tuple[int, ReadOutcome]]:
-    """Read every path in worker processes; yield (index, outcome) as each one finishes."""
-    return run_in_workers(paths, partial(read_outcome, catalog=catalog), _failed, limits)
 
 
 def _worker_main(conn: Connection, work: Callable, memory_bytes: int) -> None:
@@ -251,16 +212,3 @@ def run_in_workers(
     finally:
         for w in workers:
             w.stop() if w.process.is_alive() else w.conn.close()
-
-
-def _stamp(path: Path) -> tuple[datetime, str]:
-    """When the file was received (its modification time) and its SHA-256."""
-    return datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc), sha256_file(path)
-
-
-def _failed(path: Path, code: str, params: dict) -> ReadOutcome:
-    try:
-        received, digest = _stamp(path)
-    except OSError:
-        received, digest = datetime.now(timezone.utc), ""
-    return ReadOutcome(path, None, make_issue(code, params=params), received, digest)

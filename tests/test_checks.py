@@ -7,7 +7,7 @@ import pytest
 
 from consolidator import validate
 from consolidator.model import Issue
-from consolidator.reader import CellReading, RowReading
+from consolidator.model import CellReading, RowReading
 
 from .conftest import small_catalog
 

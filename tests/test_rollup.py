@@ -539,7 +539,7 @@ def test_counted_yes_no_indicator_ignores_the_parents_own_yes_no_target():
 
     from consolidator.model import Catalog, Indicator, Round, Target, Unit
     from consolidator.rollup import roll_up
-    from consolidator.validate import Reported
+    from consolidator.model import Reported
 
     round_ = Round("R", "t", "o", 2020, 2025, date(2023, 6, 30), date(2023, 7, 10))
     units = (Unit("K", "Khối"), Unit("A", "A", "K"), Unit("B", "B", "K"), Unit("C", "C", "K"))

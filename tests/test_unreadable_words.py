@@ -14,7 +14,8 @@ from consolidator.catalog import load_catalog
 from consolidator.errors import CatalogError
 from consolidator.generate import generate
 from consolidator.validate import validate_files
-from consolidator.workers import WorkerLimits, read_outcome
+from consolidator.reader import read_outcome
+from consolidator.workers import WorkerLimits
 
 from .conftest import small_catalog, write_catalog
 from .corpus.build_corpus import EXPECTED, build_corpus

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 
 import pytest
 
-from consolidator import validate
+from consolidator import reader, validate
 from consolidator.catalog import load_catalog
 from consolidator.generate import generate
-from consolidator.workers import WorkerLimits, read_in_workers, run_in_workers
+from consolidator.reader import read_outcome, reading_failed
+from consolidator.workers import WorkerLimits, run_in_workers
 
 from .filling import complete_results, fill
 
-real_read_one = validate.read_one
+real_read_one = reader.read_one
 
 
 def misbehaving_read_one(path, catalog):
@@ -31,7 +33,7 @@ def misbehaving_read_one(path, catalog):
 
 @pytest.fixture
 def batch(tmp_path, catalog_path, monkeypatch):
-    monkeypatch.setattr(validate, "read_one", misbehaving_read_one)  # inherited by forked workers
+    monkeypatch.setattr(reader, "read_one", misbehaving_read_one)  # inherited by forked workers
     catalog = load_catalog(catalog_path)
     templates = {g.unit_code: g.path for g in generate(catalog, tmp_path / "t")}
     inbox = tmp_path / "inbox"
@@ -93,7 +95,7 @@ def test_workers_collect_garbage_even_when_the_parent_paused_its_collector(batch
     # Reading leaves reference cycles; a worker that inherited a paused collector grew until
     # its memory limit and then called every later file too large.
     catalog, good, _ = batch
-    monkeypatch.setattr(validate, "read_one", gc_reporting_read_one)
+    monkeypatch.setattr(reader, "read_one", gc_reporting_read_one)
     report = validate.validate_files(catalog, good[:1], limits=WorkerLimits(workers=1))  # pauses it meanwhile
     assert report.submissions[0].issues[0].params["reason"] == "collector on: True"
 
@@ -139,3 +141,8 @@ def test_the_memory_limit_is_room_beyond_what_a_worker_inherits():
     finally:
         reserved.close()
     assert results == {0: True, 1: False}
+
+
+def read_in_workers(paths, catalog, limits):
+    """Reading, as validate_files runs it: the reader's task in the worker pool."""
+    return run_in_workers(paths, partial(read_outcome, catalog=catalog), reading_failed, limits)
