@@ -772,8 +772,9 @@ def _check_target_kinds(targets, indicators) -> Iterator[Issue]:
             seen.setdefault((unit, code), []).append(int(rows[i]))
     for (unit, code), found in seen.items():
         if len(found) > 1:
-            yield make_issue("catalog-duplicate-target", sheet="targets", cell=f"A{found[1]}",
-                             params={"rows": ", ".join(map(str, found)), "unit_code": unit, "indicator_code": code})
+            # the indicator goes in the issue's own field: a param of that name would clash with it
+            yield make_issue("catalog-duplicate-target", sheet="targets", cell=f"A{found[1]}", indicator_code=code,
+                             params={"rows": ", ".join(map(str, found)), "unit_code": unit})
 
 
 # --- building the objects ----------------------------------------------------------------
