@@ -35,6 +35,13 @@ SHEETS = {
 }
 # Columns a sheet may have beside its required ones; the blank template carries them.
 OPTIONAL_COLUMNS = {"units": ("organisation_name",)}
+# Codes and names: read as text whatever was typed (a unit code 101 is the text "101").
+TEXT_COLUMNS = {
+    "units": frozenset({"unit_code", "unit_name", "parent_code", "organisation_name"}),
+    "indicators": frozenset({"indicator_code", "name", "group", "unit_of_measure", "direction", "measure",
+                             "aggregation"}),
+    "targets": frozenset({"unit_code", "indicator_code"}),
+}
 REQUIRED_ROUND_KEYS = ("round_id", "title", "organisation", "baseline_year", "target_year", "cutoff_date", "deadline")
 ROUND_KEYS = REQUIRED_ROUND_KEYS + ("low_threshold", "allow_target_changes", "expected_progress", "lang", "place")
 DEFAULT_DECIMALS = 1
@@ -460,11 +467,29 @@ def _frame(sheet: _Sheet, name: str):
             # so did the records this frame was once built from: keep that
             series = pd.DataFrame.from_records([(v,) for v in values], columns=["v"])["v"].astype(object)
             values = series.where(series.notna(), None).tolist()
+        if column_name in TEXT_COLUMNS.get(name, ()) and not set(map(type, values)) <= _TEXT_CELLS:
+            values = _each(_as_text, values)
         data[column_name] = np.fromiter(values, dtype=object, count=len(values))
     frame = pd.DataFrame(data, index=pd.Index(index, name="row"), columns=list(position), dtype=object, copy=False)
     frame.attrs["letters"] = {column_name: _letter(col) for column_name, col in position.items()}
     frame.attrs["sheet"] = name
     return frame
+
+
+_TEXT_CELLS = frozenset({str, type(None)})
+
+
+def _as_text(value: object) -> str | None:
+    """A cell of a code or name column as text, as Excel shows it (the rest of the tool reads codes as text)."""
+    if value is None or value.__class__ is str:
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, (int, float)):
+        return format(value + 0.0, ".15g")  # 101.0 → "101"; + 0.0: -0.0 → "0"
+    return normalize_text(value) or None
 
 
 def _letter(col: int) -> str:
@@ -545,7 +570,7 @@ def _parse_round_value(key: str, raw: object) -> object | None:
     if key == "lang":
         lang = normalize_text(raw).lower()
         return lang if lang in ("vi", "en") else None
-    return normalize_text(raw) or None
+    return normalize_text(_as_text(raw)) or None
 
 
 def parse_date(raw: object) -> date | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from consolidator.catalog import load_catalog
@@ -179,6 +179,7 @@ def check_every_command(source: Path, inbox_kind: str, inboxes: dict[str, Path],
             refusal = None
         except CatalogError as exc:
             refusal = exc
+        event("catalog refused" if refusal else "catalog loaded")
         assert_no_traceback(run_commands(catalog, inboxes[inbox_kind], work), refusal, inbox_kind)
 
 
@@ -204,3 +205,44 @@ def test_a_target_row_pasted_twice_is_listed_with_both_rows(round_files, tmp_pat
         assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)
         assert result.exit_code == 2 and "[catalog-duplicate-target]" in result.output, name
         assert "3, 17" in result.output, name
+
+
+def assert_refused_by_every_command(catalog: Path, inbox: Path, work: Path, code: str) -> None:
+    for name, result in run_commands(catalog, inbox, work).items():
+        assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)
+        assert result.exit_code == 2 and f"[{code}]" in result.output, (name, result.output[-1500:])
+
+
+def test_a_second_root_typed_as_a_number_is_listed(round_files, tmp_path):
+    # a new units row with the code 0 and no parent: two roots, one of them a number
+    source, inboxes = round_files
+    catalog = edited_catalog(source, tmp_path / "catalog.xlsx", [("type", "units", 8, 1, 0)])
+    with pytest.raises(CatalogError) as info:
+        load_catalog(catalog)
+    [root_count] = [i for i in info.value.issues if i.code == "catalog-root-count"]
+    assert root_count.params["count"] == 2 and set(root_count.value.split(", ")) == {"P", "0"}
+    assert_refused_by_every_command(catalog, inboxes["returned"], tmp_path, "catalog-root-count")
+
+
+def test_codes_and_names_typed_as_numbers_are_their_digits(round_files, tmp_path):
+    # D2 renamed 101 in units and targets, typed as numbers; K1's name typed as a number, a
+    # date as an indicator's group
+    source, inboxes = round_files
+    wb = openpyxl.load_workbook(source)
+    for ws, column in ((wb["units"], 1), (wb["targets"], 1), (wb["units"], 3)):
+        for r in range(2, ws.max_row + 1):
+            if ws.cell(r, column).value == "D2":
+                ws.cell(r, column).value = 101
+    wb["units"]["B6"] = 2023
+    wb["indicators"]["C2"] = datetime(2023, 6, 30)
+    wb.save(tmp_path / "catalog.xlsx")
+    loaded = load_catalog(tmp_path / "catalog.xlsx")
+    assert loaded.unit_by_code["101"].parent_code == "P"
+    assert {t.indicator_code for t in loaded.targets_by_unit["101"]} == {"GRDP", "DANSO", "NGHEO", "NTM"}
+    assert loaded.unit_by_code["K1"].name == "2023"
+    assert loaded.indicator_by_code["GRDP"].group == "30/06/2023"
+    results = run_commands(tmp_path / "catalog.xlsx", inboxes["returned"], tmp_path)
+    assert results["generate"].exit_code == 0, results["generate"].output[-1500:]
+    assert (tmp_path / "appendices").is_dir() and any("101" in p.name for p in (tmp_path / "appendices").iterdir())
+    for name, result in results.items():
+        assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)
