@@ -94,6 +94,10 @@ def _check(path: Path, sheets: dict[str, _Sheet | _Later]) -> Catalog:
 # A catalog is the office's own workbook, far larger than an appendix (a target row per unit
 # and indicator: 30,000 rows for a thousand units), so it gets limits of its own.
 CATALOG_LIMITS_MIB = 200
+# Our own reader, for a workbook calamine is not given, takes ~13 µs and ~250 bytes at its
+# peak a cell (a 10,000-unit catalog, 1.2 million cells: 16 s, 300 MiB): two million cells
+# (500,000 target rows) is about half a minute and 500 MiB for a sheet.
+CATALOG_MAX_CELLS = 2_000_000
 
 
 def _limits():
@@ -102,7 +106,7 @@ def _limits():
     mib = 1 << 20
     return Limits(max_file_bytes=CATALOG_LIMITS_MIB * mib, max_member_bytes=4 * CATALOG_LIMITS_MIB * mib,
                   max_total_bytes=8 * CATALOG_LIMITS_MIB * mib, max_row=1_048_576, max_col=64,
-                  max_cells=20_000_000)
+                  max_cells=CATALOG_MAX_CELLS)
 
 
 class _Sheet:
@@ -201,7 +205,9 @@ _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _NOT_PLAIN = (b't="d"', b"<!DOCTYPE")
 _DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)""")
 _ASCII_BASED = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin1", b"windows-1252"}
-_COUNT = re.compile(rb'[A-Za-z]*[Cc]ount="([0-9]{1,20})"')  # count="…", uniqueCount="…"
+# count="…", uniqueCount="…". Not led by [A-Za-z]*: tried at every letter of a run of
+# letters, that scans the rest of the run each time (a 32,767-letter cell took seconds).
+_COUNT = re.compile(rb'[Cc]ount="([0-9]{1,20})"')
 _SCAN_CHUNK = 4 << 20
 _SCAN_OVERLAP = 256  # longer than a plain cell tag: a tag cut by a chunk's end is seen whole in the next
 
@@ -405,9 +411,11 @@ def _read_own(path: Path, limits) -> dict[str, _Sheet]:
     """Our own reader, for a workbook calamine is not given (see _cells_are_plain)."""
     from .xlsx import read_workbook
 
-    workbook = read_workbook(path, limits)
+    workbook = read_workbook(path, limits, _CatalogSheets())
     out = {}
     for sheet in workbook.sheets:
+        if normalize_text(sheet.name).lower() not in SHEETS:
+            continue
         by_row: dict[int, dict[int, object]] = {}
         for (row, col), cell in sheet.cells.items():
             value = cell.value
@@ -426,6 +434,17 @@ def _read_own(path: Path, limits) -> dict[str, _Sheet]:
             dated.append(has_dates)
         out[normalize_text(sheet.name).lower()] = _Sheet(rows, columns, dated)
     return out
+
+
+class _CatalogSheets:
+    """The sheets read_workbook is to read: the catalog's four, by name as _read_workbook matches it.
+
+    Not the others (the instructions, a foreign workbook's own sheets): their cells would
+    cost time and memory, and their limits, for nothing.
+    """
+
+    def __contains__(self, name: object) -> bool:
+        return normalize_text(name).lower() in SHEETS
 
 
 def _canonical(header: object) -> str:

@@ -646,6 +646,33 @@ def build_corpus(valid_xlsx: Path, outdir: Path, *, libreoffice: bool | None = N
     return out
 
 
+# --- catalogs -------------------------------------------------------------------------
+
+EXCEL_MAX_CELL_CHARS = 32_767  # the longest text an Excel cell holds
+
+
+def catalog_with_long_cells(valid_catalog: Path, out: Path, letters: int = EXCEL_MAX_CELL_CHARS) -> Path:
+    """A catalog with cells of `letters` letters: three notes, a unit's name, a round value.
+
+    An office pastes a long report into a notes column the tool ignores, or a whole
+    paragraph into a name; each is one run of letters, which is what a scan that
+    backtracks over runs of letters takes time on.
+    """
+    import openpyxl
+
+    run = "".join("abcdefghijklmnopqrstuvwxyz"[i % 26] for i in range(letters))
+    wb = openpyxl.load_workbook(valid_catalog)
+    for sheet in ("units", "indicators", "targets"):
+        ws = wb[sheet]
+        notes = ws.max_column + 1
+        ws.cell(1, notes).value = "notes"
+        ws.cell(2, notes).value = run
+    wb["units"]["B3"] = run
+    wb["round"]["C2"] = run  # beside round_id, in the column of descriptions
+    wb.save(out)
+    return out
+
+
 def _filled_example(folder: Path) -> Path:
     """The test round's appendix for unit D1, generated and filled as a unit would."""
     from consolidator.catalog import load_catalog
