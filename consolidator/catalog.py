@@ -205,11 +205,23 @@ _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _NOT_PLAIN = (b't="d"', b"<!DOCTYPE")
 _DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)""")
 _ASCII_BASED = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin1", b"windows-1252"}
-# count="…", uniqueCount="…". Not led by [A-Za-z]*: tried at every letter of a run of
-# letters, that scans the rest of the run each time (a 32,767-letter cell took seconds).
-_COUNT = re.compile(rb'[Cc]ount="([0-9]{1,20})"')
+# count="…", uniqueCount="…" (and any other …ount="…", which can only send a workbook to our
+# reader). Not led by [A-Za-z]*: tried at every letter of a run of letters, that scanned the
+# rest of the run each time (a 32,767-letter cell took seconds); nor by [Cc]: a literal start
+# is searched for seven times faster.
+_COUNT = re.compile(rb'ount="([0-9]{1,20})"')
 _SCAN_CHUNK = 4 << 20
 _SCAN_OVERLAP = 256  # longer than a plain cell tag: a tag cut by a chunk's end is seen whole in the next
+
+# calamine copies a shared string into every cell naming it, in Rust and again in Python:
+# 100,000 cells naming one 32,767-letter string take 6 GB, from a 600 KB file (our reader
+# shares one string among its cells). So calamine gets a workbook only if those copies
+# stay within this (a 10,000-unit catalog's: 17 MiB).
+CALAMINE_MAX_TEXT_COPIES = 256 << 20
+_MAX_SHARED_ITEMS = 8_000_000  # as many as calamine's largest grid has cells
+_SHARED_ITEM = re.compile(rb"<si[\s>/]")
+_SHARED_REF_ATTR = b' t="s"'
+_SHARED_REF = re.compile(rb' t="s"><v>([0-9]{1,10})</v>')  # a plain cell naming a shared string: its index
 
 
 def _cells_are_plain(data: bytes) -> bool:
@@ -222,9 +234,11 @@ def _cells_are_plain(data: bytes) -> bool:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf, ThreadPoolExecutor(1) as inflater:
+            shared = _SharedText()
             for info in zf.infolist():
                 buf = b""
                 size = counted = 0
+                items = shared.member(info)
                 for chunk in _inflated(zf, info, inflater):
                     if not buf and not _ascii_based(chunk):
                         return False
@@ -238,14 +252,85 @@ def _cells_are_plain(data: bytes) -> bool:
                     for pattern in (_ODD_CELL, _PREFIXED_CELL):
                         if (found := pattern.search(buf)) is not None and found.start() < end:
                             return False
+                    if not items.add(buf, len(chunk), size):
+                        return False
                 # calamine reserves memory for the items a part says it counts (an <sst> of
                 # four billion strings aborts the process): each takes bytes of the part.
                 if counted > size:
                     return False
+                items.close(size)
+            return shared.copies_fit(lambda info: _inflated(zf, info, inflater))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, LookupError,
             NotImplementedError, RuntimeError, struct.error, OverflowError):
         return False  # damaged: our reader says how
-    return True
+
+
+class _SharedText:
+    """The bytes calamine's copies of shared strings would take, bounded from above.
+
+    While the parts are scanned: each part's items (<si>, as the shared strings part holds
+    them; any part may be that one) and its cells naming one (t="s"). If every such cell
+    naming the longest item fits, that is all; else the parts with such cells are read again
+    for the item each names, and a cell that does not read plainly counts as the longest.
+    """
+
+    def __init__(self):
+        self.parts: list[_PartText] = []
+
+    def member(self, info) -> _PartText:
+        self.parts.append(part := _PartText(info))
+        return part
+
+    def copies_fit(self, inflated) -> bool:
+        import numpy as np
+
+        sizes = np.zeros(0, dtype=np.int64)
+        for part in self.parts:  # in effect one part; if several, each item at its largest
+            if part.sizes is not None:
+                longer = max(len(sizes), len(part.sizes))
+                sizes = np.maximum(np.pad(sizes, (0, longer - len(sizes))),
+                                   np.pad(part.sizes, (0, longer - len(part.sizes))))
+        refs = sum(part.refs for part in self.parts)
+        longest = int(sizes.max()) if len(sizes) else 0
+        if refs * longest <= CALAMINE_MAX_TEXT_COPIES:
+            return True
+        named = matched = 0
+        for part in self.parts:
+            if part.refs:
+                for chunk in inflated(part.info):
+                    # a cell cut by a chunk's end is not matched, so counts as the longest
+                    found = np.array(_SHARED_REF.findall(chunk)).astype(np.int64)
+                    matched += len(found)
+                    named += int(sizes[found[found < len(sizes)]].sum())
+        return named + max(0, refs - matched) * longest <= CALAMINE_MAX_TEXT_COPIES
+
+
+class _PartText:
+    """One part's shared-string items (their sizes in bytes) and its cells naming one, as scanned."""
+
+    def __init__(self, info):
+        from array import array
+
+        self.info = info
+        self.starts = array("q")
+        self.sizes = None
+        self.refs = 0
+
+    def add(self, buf: bytes, new: int, size: int) -> bool:
+        """Count what `buf` holds in its `new` last bytes (`size`: the part's bytes so far); False: too many items."""
+        offset = size - len(buf)  # of buf[0] in the part
+        # a match starting within the bytes before the new ones was incomplete then: seen now
+        self.refs += buf.count(_SHARED_REF_ATTR, max(0, len(buf) - new - len(_SHARED_REF_ATTR) + 1))
+        begin = max(0, len(buf) - new - 3)
+        self.starts.extend(offset + m.start() for m in _SHARED_ITEM.finditer(buf, begin))
+        return len(self.starts) <= _MAX_SHARED_ITEMS
+
+    def close(self, size: int) -> None:
+        import numpy as np
+
+        if self.starts:
+            self.sizes = np.diff(np.append(np.frombuffer(self.starts, dtype=np.int64), size))
+        self.starts = None
 
 
 def _inflated(zf, info, inflater) -> Iterator[bytes]:

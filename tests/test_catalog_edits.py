@@ -31,22 +31,37 @@ from .filling import complete_results, fill
 
 SHEETS = ("round", "units", "indicators", "targets")
 # More examples for a longer hunt: CATALOG_EDIT_EXAMPLES=2000 pytest tests/test_catalog_edits.py
-EXAMPLES = int(os.environ.get("CATALOG_EDIT_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("CATALOG_EDIT_EXAMPLES", "60"))
 
 
-@pytest.fixture(scope="module")
-def round_files(tmp_path_factory):
-    """The good catalog, and folders of returned files: none, and D1's and K1's filled appendices."""
-    folder = tmp_path_factory.mktemp("round")
-    path = write_catalog(small_catalog(), folder / "catalog.xlsx")
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "catalog.xlsx"
+
+
+def a_round(folder: Path, path: Path, returning: list[str]) -> tuple[Path, dict[str, Path]]:
+    """A good catalog, and folders of returned files: none, and those units' filled appendices."""
     catalog = load_catalog(path)
-    templates = {g.unit_code: g.path for g in generate(catalog, folder / "blank", unit_codes=["D1", "K1"])}
+    templates = {g.unit_code: g.path for g in generate(catalog, folder / "blank", unit_codes=returning)}
     returned = folder / "returned"
     for code, template in templates.items():
         fill(template, returned / template.name, complete_results(catalog, code))
     empty = folder / "empty"
     empty.mkdir()
     return path, {"empty": empty, "returned": returned}
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory):
+    """The test catalog, and the sample's (more units, organisation names, a place)."""
+    test, sample = tmp_path_factory.mktemp("test"), tmp_path_factory.mktemp("sample")
+    return {
+        "test": a_round(test, write_catalog(small_catalog(), test / "catalog.xlsx"), ["D1", "K1"]),
+        "sample": a_round(sample, Path(shutil.copy(SAMPLE, sample / "catalog.xlsx")), ["H01", "TINH"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def round_files(rounds):
+    return rounds["test"]
 
 
 # --- what a clerk types ----------------------------------------------------------------
@@ -184,9 +199,10 @@ def check_every_command(source: Path, inbox_kind: str, inboxes: dict[str, Path],
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(changes=st.lists(edits, min_size=1, max_size=4), inbox_kind=st.sampled_from(["empty", "returned"]))
-def test_a_clerks_edits_never_crash_a_command(round_files, changes, inbox_kind):
-    source, inboxes = round_files
+@given(start=st.sampled_from(["test", "sample"]), changes=st.lists(edits, min_size=1, max_size=4),
+       inbox_kind=st.sampled_from(["empty", "returned"]))
+def test_a_clerks_edits_never_crash_a_command(rounds, start, changes, inbox_kind):
+    source, inboxes = rounds[start]
     check_every_command(source, inbox_kind, inboxes, changes)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -16,7 +18,7 @@ from consolidator.cli import main
 from consolidator.errors import CatalogError
 from consolidator.numbers import parse_target
 
-from .corpus.build_corpus import EXCEL_MAX_CELL_CHARS, catalog_with_long_cells
+from .corpus.build_corpus import EXCEL_MAX_CELL_CHARS, catalog_naming_one_long_string, catalog_with_long_cells
 
 
 def load_seconds(path: Path) -> float:
@@ -102,3 +104,20 @@ def test_a_catalog_over_its_bounds_is_refused_by_every_command(catalog_path, tmp
                  ["status", str(far), str(inbox)], ["consolidate", str(far), str(inbox), "-o", str(tmp_path / "t.xlsx")]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 2 and "[catalog-unreadable]" in result.output, (args[0], result.output)
+
+
+def test_one_long_text_named_by_many_cells_is_read_within_memory(catalog_path, tmp_path):
+    # 100,000 cells naming one 32,767-letter text: a 1 MB file, 3.3 GB if the text is copied
+    # into each cell. Loaded in a child under an address-space limit, so a regression shows
+    # as a failed test rather than a machine out of memory.
+    bomb = catalog_naming_one_long_string(catalog_path, tmp_path / "bomb.xlsx")
+    assert bomb.stat().st_size < 2 << 20
+    code = ("import resource, sys; limit = 3 << 30; resource.setrlimit(resource.RLIMIT_AS, (limit, limit)); "
+            "from consolidator.catalog import load_catalog; "
+            f"c = load_catalog({str(bomb)!r}); "
+            "print(len(c.units), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-800:]
+    units, peak_mib = map(int, done.stdout.split())
+    assert units == len(load_catalog(catalog_path).units)
+    assert peak_mib < 1024

@@ -673,6 +673,34 @@ def catalog_with_long_cells(valid_catalog: Path, out: Path, letters: int = EXCEL
     return out
 
 
+def catalog_naming_one_long_string(valid_catalog: Path, out: Path, cells: int = 100_000,
+                                   letters: int = EXCEL_MAX_CELL_CHARS) -> Path:
+    """A catalog whose round sheet has `cells` description cells naming one long shared string.
+
+    The file stores the text once and each cell names it by its index: a few bytes a cell in
+    the zip, but `cells` × `letters` characters to a reader that copies the text into every
+    cell (100,000 × 32,767: 3.3 GB). The rows have no key, so the catalog ignores them.
+    `valid_catalog` is one written by consolidator (xlsxwriter: the round sheet is sheet1).
+    """
+    run = "".join("abcdefghijklmnopqrstuvwxyz"[i % 26] for i in range(letters)).encode()
+    with zipfile.ZipFile(valid_catalog) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        strings = zin.read("xl/sharedStrings.xml")
+        index = len(re.findall(rb"<si>", strings))
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                data = re.sub(rb'(?<=[Cc]ount=")\d+', lambda m: b"%d" % (int(m.group()) + 1), data)
+                data = data.replace(b"</sst>", b"<si><t>" + run + b"</t></si></sst>")
+            elif info.filename == "xl/worksheets/sheet1.xml":
+                first = int(re.findall(rb'<row r="(\d+)"', data)[-1]) + 1
+                rows = b"".join(b'<row r="%d"><c r="C%d" t="s"><v>%d</v></c></row>' % (r, r, index)
+                                for r in range(first, first + cells))
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:C%d"/>' % (first + cells - 1), data)
+                data = data.replace(b"</sheetData>", rows + b"</sheetData>")
+            zout.writestr(info, data)
+    return out
+
+
 def _filled_example(folder: Path) -> Path:
     """The test round's appendix for unit D1, generated and filled as a unit would."""
     from consolidator.catalog import load_catalog
