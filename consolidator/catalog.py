@@ -12,6 +12,7 @@ import math
 import re
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from operator import attrgetter, itemgetter
@@ -214,8 +215,8 @@ _SCAN_CHUNK = 4 << 20
 _SCAN_OVERLAP = 256  # longer than a plain cell tag: a tag cut by a chunk's end is seen whole in the next
 
 # calamine copies a shared string into every cell naming it, in Rust and again in Python:
-# 100,000 cells naming one 32,767-letter string take 6 GB, from a 600 KB file (our reader
-# shares one string among its cells). So calamine gets a workbook only if those copies
+# 100,000 cells naming one 32,767-letter string take 3.3 GB each time, from a 0.5 MB file
+# (our reader shares one string among its cells). So calamine gets a workbook only if those copies
 # stay within this (a 10,000-unit catalog's: 17 MiB).
 CALAMINE_MAX_TEXT_COPIES = 256 << 20
 _MAX_SHARED_ITEMS = 8_000_000  # as many as calamine's largest grid has cells
@@ -309,8 +310,6 @@ class _PartText:
     """One part's shared-string items (their sizes in bytes) and its cells naming one, as scanned."""
 
     def __init__(self, info):
-        from array import array
-
         self.info = info
         self.starts = array("q")
         self.sizes = None

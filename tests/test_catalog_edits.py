@@ -262,3 +262,13 @@ def test_codes_and_names_typed_as_numbers_are_their_digits(round_files, tmp_path
     assert (tmp_path / "appendices").is_dir() and any("101" in p.name for p in (tmp_path / "appendices").iterdir())
     for name, result in results.items():
         assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)
+
+
+def test_a_unit_name_typed_as_a_number_is_generated_as_its_digits(round_files, tmp_path):
+    source, inboxes = round_files
+    catalog = edited_catalog(source, tmp_path / "catalog.xlsx", [("type", "units", 2, 2, 0)])  # P's name: 0
+    assert load_catalog(catalog).unit_by_code["P"].name == "0"
+    results = run_commands(catalog, inboxes["returned"], tmp_path)
+    for name, result in results.items():
+        assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)
+    assert results["generate"].exit_code == 0, results["generate"].output[-1500:]

@@ -107,7 +107,7 @@ def test_a_catalog_over_its_bounds_is_refused_by_every_command(catalog_path, tmp
 
 
 def test_one_long_text_named_by_many_cells_is_read_within_memory(catalog_path, tmp_path):
-    # 100,000 cells naming one 32,767-letter text: a 1 MB file, 3.3 GB if the text is copied
+    # 100,000 cells naming one 32,767-letter text: a 0.5 MB file, 3.3 GB if the text is copied
     # into each cell. Loaded in a child under an address-space limit, so a regression shows
     # as a failed test rather than a machine out of memory.
     bomb = catalog_naming_one_long_string(catalog_path, tmp_path / "bomb.xlsx")
