@@ -855,12 +855,12 @@ def _check_tree(units) -> Iterator[Issue]:
         yield make_issue("catalog-root-count", sheet="units", value=", ".join(roots), params={"count": len(roots)})
     reported: set[str] = set()
     for start in parent:
-        path, node = [], start
+        path, node = {}, start  # node → its place on the path: a long chain is walked in linear time
         while node is not None and node in parent and node not in path and node not in reported:
-            path.append(node)
+            path[node] = len(path)
             node = parent[node]
         if node in path:
-            cycle = path[path.index(node):]
+            cycle = list(path)[path[node]:]
             reported.update(cycle)
             rows = ", ".join(str(row_of[c]) for c in cycle)
             yield make_issue("catalog-tree-cycle", sheet="units", cell=f"C{row_of[cycle[0]]}",

@@ -13,11 +13,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from consolidator.catalog import load_catalog
+from consolidator.catalog import catalog_rows, load_catalog, write_catalog_workbook
 from consolidator.cli import main
 from consolidator.errors import CatalogError
 from consolidator.numbers import parse_target
 
+from .conftest import small_catalog
 from .corpus.build_corpus import EXCEL_MAX_CELL_CHARS, catalog_naming_one_long_string, catalog_with_long_cells
 
 
@@ -121,3 +122,23 @@ def test_one_long_text_named_by_many_cells_is_read_within_memory(catalog_path, t
     units, peak_mib = map(int, done.stdout.split())
     assert units == len(load_catalog(catalog_path).units)
     assert peak_mib < 1024
+
+
+def catalog_of_units(path: Path, n: int, chain: bool) -> Path:
+    """The test catalog with n more units under K1: side by side, or each under the next (listed deepest first)."""
+    rows = catalog_rows(small_catalog())
+    codes = [f"C{i}" for i in range(n)]
+    parents = ["K1"] + codes[:-1] if chain else ["K1"] * n
+    rows["units"] += [{"unit_code": c, "unit_name": f"Chi bộ {c}", "parent_code": p}
+                      for c, p in reversed(list(zip(codes, parents)))]
+    write_catalog_workbook(path, rows)
+    return path
+
+
+def test_a_long_chain_of_units_is_checked_in_linear_time(tmp_path):
+    # a parent column pasted one row off makes every unit the parent of the next: a chain
+    # of all the units, which the tree check once walked in time the square of its length
+    flat = load_seconds(catalog_of_units(tmp_path / "flat.xlsx", 40_000, chain=False))
+    chain = catalog_of_units(tmp_path / "chain.xlsx", 40_000, chain=True)
+    assert load_seconds(chain) < 2 * flat + 1.0
+    assert load_catalog(chain).level("C39999") == 40_000 + 2  # P → K → K1 → C0 → … → C39999
