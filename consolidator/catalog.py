@@ -12,6 +12,7 @@ import math
 import re
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from operator import attrgetter, itemgetter
@@ -35,6 +36,13 @@ SHEETS = {
 }
 # Columns a sheet may have beside its required ones; the blank template carries them.
 OPTIONAL_COLUMNS = {"units": ("organisation_name",)}
+# Codes and names: read as text whatever was typed (a unit code 101 is the text "101").
+TEXT_COLUMNS = {
+    "units": frozenset({"unit_code", "unit_name", "parent_code", "organisation_name"}),
+    "indicators": frozenset({"indicator_code", "name", "group", "unit_of_measure", "direction", "measure",
+                             "aggregation"}),
+    "targets": frozenset({"unit_code", "indicator_code"}),
+}
 REQUIRED_ROUND_KEYS = ("round_id", "title", "organisation", "baseline_year", "target_year", "cutoff_date", "deadline")
 ROUND_KEYS = REQUIRED_ROUND_KEYS + ("low_threshold", "allow_target_changes", "expected_progress", "lang", "place")
 DEFAULT_DECIMALS = 1
@@ -87,6 +95,10 @@ def _check(path: Path, sheets: dict[str, _Sheet | _Later]) -> Catalog:
 # A catalog is the office's own workbook, far larger than an appendix (a target row per unit
 # and indicator: 30,000 rows for a thousand units), so it gets limits of its own.
 CATALOG_LIMITS_MIB = 200
+# Our own reader, for a workbook calamine is not given, takes ~13 µs and ~250 bytes at its
+# peak a cell (a 10,000-unit catalog, 1.2 million cells: 16 s, 300 MiB): two million cells
+# (500,000 target rows) is about half a minute and 500 MiB for a sheet.
+CATALOG_MAX_CELLS = 2_000_000
 
 
 def _limits():
@@ -95,7 +107,7 @@ def _limits():
     mib = 1 << 20
     return Limits(max_file_bytes=CATALOG_LIMITS_MIB * mib, max_member_bytes=4 * CATALOG_LIMITS_MIB * mib,
                   max_total_bytes=8 * CATALOG_LIMITS_MIB * mib, max_row=1_048_576, max_col=64,
-                  max_cells=20_000_000)
+                  max_cells=CATALOG_MAX_CELLS)
 
 
 class _Sheet:
@@ -194,9 +206,23 @@ _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _NOT_PLAIN = (b't="d"', b"<!DOCTYPE")
 _DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)""")
 _ASCII_BASED = {b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin1", b"windows-1252"}
-_COUNT = re.compile(rb'[A-Za-z]*[Cc]ount="([0-9]{1,20})"')  # count="…", uniqueCount="…"
+# count="…", uniqueCount="…" (and any other …ount="…", which can only send a workbook to our
+# reader). Not led by [A-Za-z]*: tried at every letter of a run of letters, that scanned the
+# rest of the run each time (a 32,767-letter cell took seconds); nor by [Cc]: a literal start
+# is searched for seven times faster.
+_COUNT = re.compile(rb'ount="([0-9]{1,20})"')
 _SCAN_CHUNK = 4 << 20
 _SCAN_OVERLAP = 256  # longer than a plain cell tag: a tag cut by a chunk's end is seen whole in the next
+
+# calamine copies a shared string into every cell naming it, in Rust and again in Python:
+# 100,000 cells naming one 32,767-letter string take 3.3 GB each time, from a 0.5 MB file
+# (our reader shares one string among its cells). So calamine gets a workbook only if those copies
+# stay within this (a 10,000-unit catalog's: 17 MiB).
+CALAMINE_MAX_TEXT_COPIES = 256 << 20
+_MAX_SHARED_ITEMS = 8_000_000  # as many as calamine's largest grid has cells
+_SHARED_ITEM = re.compile(rb"<si[\s>/]")
+_SHARED_REF_ATTR = b' t="s"'
+_SHARED_REF = re.compile(rb' t="s"><v>([0-9]{1,10})</v>')  # a plain cell naming a shared string: its index
 
 
 def _cells_are_plain(data: bytes) -> bool:
@@ -209,9 +235,11 @@ def _cells_are_plain(data: bytes) -> bool:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf, ThreadPoolExecutor(1) as inflater:
+            shared = _SharedText()
             for info in zf.infolist():
                 buf = b""
                 size = counted = 0
+                items = shared.member(info)
                 for chunk in _inflated(zf, info, inflater):
                     if not buf and not _ascii_based(chunk):
                         return False
@@ -225,14 +253,83 @@ def _cells_are_plain(data: bytes) -> bool:
                     for pattern in (_ODD_CELL, _PREFIXED_CELL):
                         if (found := pattern.search(buf)) is not None and found.start() < end:
                             return False
+                    if not items.add(buf, len(chunk), size):
+                        return False
                 # calamine reserves memory for the items a part says it counts (an <sst> of
                 # four billion strings aborts the process): each takes bytes of the part.
                 if counted > size:
                     return False
+                items.close(size)
+            return shared.copies_fit(lambda info: _inflated(zf, info, inflater))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, LookupError,
             NotImplementedError, RuntimeError, struct.error, OverflowError):
         return False  # damaged: our reader says how
-    return True
+
+
+class _SharedText:
+    """The bytes calamine's copies of shared strings would take, bounded from above.
+
+    While the parts are scanned: each part's items (<si>, as the shared strings part holds
+    them; any part may be that one) and its cells naming one (t="s"). If every such cell
+    naming the longest item fits, that is all; else the parts with such cells are read again
+    for the item each names, and a cell that does not read plainly counts as the longest.
+    """
+
+    def __init__(self):
+        self.parts: list[_PartText] = []
+
+    def member(self, info) -> _PartText:
+        self.parts.append(part := _PartText(info))
+        return part
+
+    def copies_fit(self, inflated) -> bool:
+        import numpy as np
+
+        sizes = np.zeros(0, dtype=np.int64)
+        for part in self.parts:  # in effect one part; if several, each item at its largest
+            if part.sizes is not None:
+                longer = max(len(sizes), len(part.sizes))
+                sizes = np.maximum(np.pad(sizes, (0, longer - len(sizes))),
+                                   np.pad(part.sizes, (0, longer - len(part.sizes))))
+        refs = sum(part.refs for part in self.parts)
+        longest = int(sizes.max()) if len(sizes) else 0
+        if refs * longest <= CALAMINE_MAX_TEXT_COPIES:
+            return True
+        named = matched = 0
+        for part in self.parts:
+            if part.refs:
+                for chunk in inflated(part.info):
+                    # a cell cut by a chunk's end is not matched, so counts as the longest
+                    found = np.array(_SHARED_REF.findall(chunk)).astype(np.int64)
+                    matched += len(found)
+                    named += int(sizes[found[found < len(sizes)]].sum())
+        return named + max(0, refs - matched) * longest <= CALAMINE_MAX_TEXT_COPIES
+
+
+class _PartText:
+    """One part's shared-string items (their sizes in bytes) and its cells naming one, as scanned."""
+
+    def __init__(self, info):
+        self.info = info
+        self.starts = array("q")
+        self.sizes = None
+        self.refs = 0
+
+    def add(self, buf: bytes, new: int, size: int) -> bool:
+        """Count what `buf` holds in its `new` last bytes (`size`: the part's bytes so far); False: too many items."""
+        offset = size - len(buf)  # of buf[0] in the part
+        # a match starting within the bytes before the new ones was incomplete then: seen now
+        self.refs += buf.count(_SHARED_REF_ATTR, max(0, len(buf) - new - len(_SHARED_REF_ATTR) + 1))
+        begin = max(0, len(buf) - new - 3)
+        self.starts.extend(offset + m.start() for m in _SHARED_ITEM.finditer(buf, begin))
+        return len(self.starts) <= _MAX_SHARED_ITEMS
+
+    def close(self, size: int) -> None:
+        import numpy as np
+
+        if self.starts:
+            self.sizes = np.diff(np.append(np.frombuffer(self.starts, dtype=np.int64), size))
+        self.starts = None
 
 
 def _inflated(zf, info, inflater) -> Iterator[bytes]:
@@ -397,9 +494,11 @@ def _read_own(path: Path, limits) -> dict[str, _Sheet]:
     """Our own reader, for a workbook calamine is not given (see _cells_are_plain)."""
     from .xlsx import read_workbook
 
-    workbook = read_workbook(path, limits)
+    workbook = read_workbook(path, limits, _CatalogSheets())
     out = {}
     for sheet in workbook.sheets:
+        if normalize_text(sheet.name).lower() not in SHEETS:
+            continue
         by_row: dict[int, dict[int, object]] = {}
         for (row, col), cell in sheet.cells.items():
             value = cell.value
@@ -418,6 +517,17 @@ def _read_own(path: Path, limits) -> dict[str, _Sheet]:
             dated.append(has_dates)
         out[normalize_text(sheet.name).lower()] = _Sheet(rows, columns, dated)
     return out
+
+
+class _CatalogSheets:
+    """The sheets read_workbook is to read: the catalog's four, by name as _read_workbook matches it.
+
+    Not the others (the instructions, a foreign workbook's own sheets): their cells would
+    cost time and memory, and their limits, for nothing.
+    """
+
+    def __contains__(self, name: object) -> bool:
+        return normalize_text(name).lower() in SHEETS
 
 
 def _canonical(header: object) -> str:
@@ -459,11 +569,29 @@ def _frame(sheet: _Sheet, name: str):
             # so did the records this frame was once built from: keep that
             series = pd.DataFrame.from_records([(v,) for v in values], columns=["v"])["v"].astype(object)
             values = series.where(series.notna(), None).tolist()
+        if column_name in TEXT_COLUMNS.get(name, ()) and not set(map(type, values)) <= _TEXT_CELLS:
+            values = _each(_as_text, values)
         data[column_name] = np.fromiter(values, dtype=object, count=len(values))
     frame = pd.DataFrame(data, index=pd.Index(index, name="row"), columns=list(position), dtype=object, copy=False)
     frame.attrs["letters"] = {column_name: _letter(col) for column_name, col in position.items()}
     frame.attrs["sheet"] = name
     return frame
+
+
+_TEXT_CELLS = frozenset({str, type(None)})
+
+
+def _as_text(value: object) -> str | None:
+    """A cell of a code or name column as text, as Excel shows it (the rest of the tool reads codes as text)."""
+    if value is None or value.__class__ is str:
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, (int, float)):
+        return format(value + 0.0, ".15g")  # 101.0 → "101"; + 0.0: -0.0 → "0"
+    return normalize_text(value) or None
 
 
 def _letter(col: int) -> str:
@@ -544,7 +672,7 @@ def _parse_round_value(key: str, raw: object) -> object | None:
     if key == "lang":
         lang = normalize_text(raw).lower()
         return lang if lang in ("vi", "en") else None
-    return normalize_text(raw) or None
+    return normalize_text(_as_text(raw)) or None
 
 
 def parse_date(raw: object) -> date | None:
@@ -726,12 +854,12 @@ def _check_tree(units) -> Iterator[Issue]:
         yield make_issue("catalog-root-count", sheet="units", value=", ".join(roots), params={"count": len(roots)})
     reported: set[str] = set()
     for start in parent:
-        path, node = [], start
+        path, node = {}, start  # node → its place on the path: a long chain is walked in linear time
         while node is not None and node in parent and node not in path and node not in reported:
-            path.append(node)
+            path[node] = len(path)
             node = parent[node]
         if node in path:
-            cycle = path[path.index(node):]
+            cycle = list(path)[path[node]:]
             reported.update(cycle)
             rows = ", ".join(str(row_of[c]) for c in cycle)
             yield make_issue("catalog-tree-cycle", sheet="units", cell=f"C{row_of[cycle[0]]}",
@@ -771,8 +899,9 @@ def _check_target_kinds(targets, indicators) -> Iterator[Issue]:
             seen.setdefault((unit, code), []).append(int(rows[i]))
     for (unit, code), found in seen.items():
         if len(found) > 1:
-            yield make_issue("catalog-duplicate-target", sheet="targets", cell=f"A{found[1]}",
-                             params={"rows": ", ".join(map(str, found)), "unit_code": unit, "indicator_code": code})
+            # the indicator goes in the issue's own field: a param of that name would clash with it
+            yield make_issue("catalog-duplicate-target", sheet="targets", cell=f"A{found[1]}", indicator_code=code,
+                             params={"rows": ", ".join(map(str, found)), "unit_code": unit})
 
 
 # --- building the objects ----------------------------------------------------------------

@@ -824,6 +824,61 @@ def build_corpus(valid_xlsx: Path, outdir: Path, *, libreoffice: bool | None = N
     return out
 
 
+# --- catalogs -------------------------------------------------------------------------
+
+EXCEL_MAX_CELL_CHARS = 32_767  # the longest text an Excel cell holds
+
+
+def catalog_with_long_cells(valid_catalog: Path, out: Path, letters: int = EXCEL_MAX_CELL_CHARS) -> Path:
+    """A catalog with cells of `letters` letters: three notes, a unit's name, a round value.
+
+    An office pastes a long report into a notes column the tool ignores, or a whole
+    paragraph into a name; each is one run of letters, which is what a scan that
+    backtracks over runs of letters takes time on.
+    """
+    import openpyxl
+
+    run = "".join("abcdefghijklmnopqrstuvwxyz"[i % 26] for i in range(letters))
+    wb = openpyxl.load_workbook(valid_catalog)
+    for sheet in ("units", "indicators", "targets"):
+        ws = wb[sheet]
+        notes = ws.max_column + 1
+        ws.cell(1, notes).value = "notes"
+        ws.cell(2, notes).value = run
+    wb["units"]["B3"] = run
+    wb["round"]["C2"] = run  # beside round_id, in the column of descriptions
+    wb.save(out)
+    return out
+
+
+def catalog_naming_one_long_string(valid_catalog: Path, out: Path, cells: int = 100_000,
+                                   letters: int = EXCEL_MAX_CELL_CHARS) -> Path:
+    """A catalog whose round sheet has `cells` description cells naming one long shared string.
+
+    The file stores the text once and each cell names it by its index: a few bytes a cell in
+    the zip, but `cells` × `letters` characters to a reader that copies the text into every
+    cell (100,000 × 32,767: 3.3 GB). The rows have no key, so the catalog ignores them.
+    `valid_catalog` is one written by consolidator (xlsxwriter: the round sheet is sheet1).
+    """
+    run = "".join("abcdefghijklmnopqrstuvwxyz"[i % 26] for i in range(letters)).encode()
+    with zipfile.ZipFile(valid_catalog) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        strings = zin.read("xl/sharedStrings.xml")
+        index = len(re.findall(rb"<si>", strings))
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                data = re.sub(rb'(?<=[Cc]ount=")\d+', lambda m: b"%d" % (int(m.group()) + 1), data)
+                data = data.replace(b"</sst>", b"<si><t>" + run + b"</t></si></sst>")
+            elif info.filename == "xl/worksheets/sheet1.xml":
+                first = int(re.findall(rb'<row r="(\d+)"', data)[-1]) + 1
+                rows = b"".join(b'<row r="%d"><c r="C%d" t="s"><v>%d</v></c></row>' % (r, r, index)
+                                for r in range(first, first + cells))
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:C%d"/>' % (first + cells - 1), data)
+                data = data.replace(b"</sheetData>", rows + b"</sheetData>")
+            zout.writestr(info, data)
+    return out
+
+
 def _filled_example(folder: Path) -> Path:
     """The test round's appendix for unit D1, generated and filled as a unit would."""
     from consolidator.catalog import load_catalog
