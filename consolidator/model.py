@@ -143,12 +143,20 @@ class Catalog:
         """Units asked to submit: those with targets of their own."""
         return tuple(u for u in self.units if u.code in self.targets_by_unit)
 
+    @cached_property
+    def levels(self) -> Mapping[str, int]:
+        """Every unit's depth in the tree, the root at 0, worked out once from the root down."""
+        depth = {}
+        todo = [(code, 0) for code in self.children.get(None, ())]
+        while todo:
+            code, d = todo.pop()
+            depth[code] = d
+            todo.extend((child, d + 1) for child in self.children.get(code, ()))
+        return MappingProxyType(depth)
+
     def level(self, unit_code: str) -> int:
         """Depth in the tree, the root at 0."""
-        depth, code = 0, self.unit_by_code[unit_code].parent_code
-        while code is not None:
-            depth, code = depth + 1, self.unit_by_code[code].parent_code
-        return depth
+        return self.levels[unit_code]
 
     def parent_name(self, unit_code: str) -> str:
         parent = self.unit_by_code[unit_code].parent_code
