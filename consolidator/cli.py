@@ -126,7 +126,7 @@ class _Group(_Command, click.Group):
 def main() -> None:
     """Run a round of indicator reporting across a tree of units (help text: labels.toml help_main)."""
     # A library's warnings (pandas, openpyxl) are for its developers, not the clerk; -W or
-    # PYTHONWARNINGS still shows them. The workers silence their own (workers.py).
+    # PYTHONWARNINGS still shows them. The workers silence their own (parallel.py).
     if not sys.warnoptions:
         warnings.simplefilter("ignore")
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import bigsheet, layout
+from . import bigsheet, layout, parallel
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .messages import labels
 from .model import Status, Submission, ValidationReport
-from .workers import WorkerLimits, run_in_workers
+from .parallel import WorkerLimits, run_in_workers
 
 def words(lang: str) -> dict[str, str]:
     """The reports' words (labels.toml, `rp_` keys), by their short names."""
@@ -152,7 +152,7 @@ def _checked(rc: int) -> None:
 # sure to load what our reader reads: a minute and a gigabyte for a 47 MB styles part,
 # exceptions on odd pivot caches and styles. So it runs in worker processes under limits,
 # like reading. A real appendix takes a fifth of a second.
-ANNOTATE_LIMITS = WorkerLimits(seconds_per_file=30.0)
+ANNOTATE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -174,16 +174,17 @@ def annotate(report: ValidationReport, outdir: str | Path, lang: str = "vi", war
 
 
 def annotate_copies(report: ValidationReport, outdir: str | Path, lang: str = "vi", warnings: bool = False,
-                    limits: WorkerLimits = ANNOTATE_LIMITS) -> list[AnnotatedCopy]:
+                    limits: WorkerLimits | None = None) -> list[AnnotatedCopy]:
     """For each unit that must send again, a copy of its file with the cells marked and a first sheet of fixes.
 
     Only a unit's counted file that is invalid: a replaced version, or a valid file with
     warnings, asks nothing of the unit. `warnings` adds copies of counted valid files with
     warnings. The copy is what the office emails back to the unit. The input is only read.
-    Each copy is made in a worker process (workers.py) and written there; a file that
+    Each copy is made in a worker process (parallel.py) and written there; a file that
     cannot be annotated gets its reason, and the others their copies. In report order.
     """
     outdir = Path(outdir)
+    limits = limits or replace(parallel.DEFAULT_LIMITS, seconds_per_file=ANNOTATE_SECONDS)
     tasks = [(s, outdir / s.path.name, lang) for s in to_annotate(report, warnings)]
     copies: list[AnnotatedCopy | None] = [None] * len(tasks)
     for index, copy in run_in_workers(tasks, _annotate_task, _annotate_failed, limits):
@@ -219,7 +220,7 @@ def _annotate_task(task: tuple[Submission, Path, str]) -> AnnotatedCopy:
 
 
 def _annotate_failed(task: tuple[Submission, Path, str], code: str, params: dict) -> AnnotatedCopy:
-    """The copy whose worker died or ran over its time (workers.run_in_workers' codes)."""
+    """The copy whose worker died or ran over its time (parallel.run_in_workers' codes)."""
     reason = "annotate_why_timeout" if code == "file-timeout" else "annotate_why_crashed"
     return AnnotatedCopy(task[0].path, None, reason, params)
 

@@ -21,7 +21,7 @@ from .model import (Attachment, Catalog, CellState, ExtraIndicator, FileReading,
                     Reported, RowReading, Status, Submission, UnitStatus, ValidationReport, make_issue)
 from .numbers import parse_number
 from .reader import read_outcome, reading_failed, unit_code_from_file_name
-from .workers import WorkerLimits, run_in_workers
+from .parallel import WorkerLimits, run_in_workers
 
 VALID, INVALID, UNREADABLE = Status.VALID, Status.INVALID, Status.UNREADABLE
 _USABLE = (CellState.OK, CellState.AMBIGUOUS)
@@ -93,11 +93,11 @@ def validate_files(
     catalog: Catalog,
     paths: Sequence[Path],
     progress: Callable[..., Iterable] = lambda it, length=None: it,
-    limits: WorkerLimits = WorkerLimits(),
+    limits: WorkerLimits | None = None,
 ) -> ValidationReport:
     """Read and check every file, rank each unit's files, and work out each unit's standing.
 
-    Files are read in worker processes (workers.py): a file that crashes, hangs or floods
+    Files are read in worker processes (parallel.py): a file that crashes, hangs or floods
     the reader is marked unreadable and the rest of the batch goes on.
     """
     paths, attachments, ignored = sort_inputs(catalog, paths)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from consolidator import parallel
+
 from consolidator.catalog import catalog_rows, write_catalog_workbook
 from consolidator.model import Catalog, Indicator, Round, Target, Unit
 
@@ -68,3 +70,15 @@ def catalog() -> Catalog:
 @pytest.fixture
 def catalog_path(tmp_path: Path, catalog: Catalog) -> Path:
     return write_catalog(catalog, tmp_path / "catalog.xlsx")
+
+
+@pytest.fixture(autouse=True)
+def _in_process(request, monkeypatch):
+    """Files are read and annotated in this process, unless a test is about isolation.
+
+    Forking a pool of workers for every validation is most of what the suite's many small
+    rounds cost; the tests marked `isolated` (and those giving their own limits, or running
+    the command as a subprocess) keep the real worker processes.
+    """
+    if request.node.get_closest_marker("isolated") is None:
+        monkeypatch.setattr(parallel, "DEFAULT_LIMITS", parallel.WorkerLimits(isolated=False))

@@ -15,7 +15,7 @@ from consolidator.catalog import load_catalog
 from consolidator.generate import generate
 from consolidator.report import annotate_copies
 from consolidator.validate import validate_files
-from consolidator.workers import WorkerLimits
+from consolidator.parallel import WorkerLimits
 
 from .filling import complete_results, fill
 from .test_hostile_inbox import ANNOTATE_HOSTILE, ORDINARY_INVALID, resend_inbox

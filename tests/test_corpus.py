@@ -13,7 +13,7 @@ import pytest
 from consolidator.catalog import load_catalog
 from consolidator.generate import generate
 from consolidator.validate import validate_files
-from consolidator.workers import WorkerLimits
+from consolidator.parallel import WorkerLimits
 from consolidator.xlsx import read_workbook, sniff
 
 from .conftest import small_catalog, write_catalog

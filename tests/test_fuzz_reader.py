@@ -17,7 +17,7 @@ from consolidator.catalog import load_catalog
 from consolidator.generate import generate
 from consolidator.messages import issue_codes
 from consolidator.validate import validate_files
-from consolidator.workers import WorkerLimits
+from consolidator.parallel import WorkerLimits
 
 from .conftest import small_catalog, write_catalog
 

@@ -15,7 +15,7 @@ from consolidator.errors import CatalogError
 from consolidator.generate import generate
 from consolidator.validate import validate_files
 from consolidator.reader import read_outcome
-from consolidator.workers import WorkerLimits
+from consolidator.parallel import WorkerLimits
 
 from .conftest import small_catalog, write_catalog
 from .corpus.build_corpus import EXPECTED, build_corpus

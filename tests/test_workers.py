@@ -12,7 +12,7 @@ from consolidator import reader, validate
 from consolidator.catalog import load_catalog
 from consolidator.generate import generate
 from consolidator.reader import read_outcome, reading_failed
-from consolidator.workers import WorkerLimits, run_in_workers
+from consolidator.parallel import WorkerLimits, run_in_workers
 
 from .filling import complete_results, fill
 

@@ -36,6 +36,14 @@ class WorkerLimits:
     seconds_per_file: float = 60.0
     memory_bytes: int = 1 << 30  # address space one worker process may take beyond what it inherits
     workers: int = 0  # 0: one per core
+    # False: run the work in this process, one item after the other, with no isolation and
+    # no limits. For tests only (tests/conftest.py sets it where isolation is not what a
+    # test is about); nothing a clerk can set reaches it.
+    isolated: bool = True
+
+
+# What run_in_workers uses when it is given no limits. Tests replace it with an in-process one.
+DEFAULT_LIMITS = WorkerLimits()
 
 
 def _worker_main(conn: Connection, work: Callable, memory_bytes: int) -> None:
@@ -155,7 +163,7 @@ class _Worker:
 
 def run_in_workers(
     items: Sequence[T], work: Callable[[T], R], failed: Callable[[T, str, dict], R],
-    limits: WorkerLimits = WorkerLimits(),
+    limits: WorkerLimits | None = None,
 ) -> Iterator[tuple[int, R]]:
     """`work(item)` for every item in worker processes; yield (index, result) as each finishes.
 
@@ -165,7 +173,11 @@ def run_in_workers(
     native crash, the memory limit) or runs over its time gets `failed(item, code, params)`
     instead, in the parent: code "file-reader-crashed", or "file-timeout" with {"seconds"}.
     """
+    limits = limits or DEFAULT_LIMITS
     if not items:
+        return
+    if not limits.isolated:
+        yield from enumerate(map(work, items))
         return
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     count = max(1, min(limits.workers or os.cpu_count() or 1, len(items)))
