@@ -1,4 +1,7 @@
-"""Consolidate a round: validate the returned files, roll up, build the long table, write outputs."""
+"""Consolidate a round: validate the returned files, roll up, build the long table; the rules every output lays out.
+
+Writing the outputs is `write/`'s.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ TABLE_COLUMNS = (
     "unit_of_measure", "direction", "measure", "baseline", "target", "target_all", "result", "estimate",
     "proposed_target", "pct_of_target", "expected_progress", "pace", "status", "is_rollup", "coverage", "source_file", "note",
 )
-TEXT_COLUMNS = ("unit_name", "indicator_name", "group", "unit_of_measure", "proposed_target", "source_file", "note")
 
 
 @dataclass

@@ -82,8 +82,8 @@ def positions(columns: Sequence[Column]) -> dict[str, int]:
     return {col.key: c for c, col in enumerate(columns)}
 
 
-def set_widths(ws, columns: Sequence[Column], first: int = 0) -> None:
-    for c, col in enumerate(columns, start=first):
+def set_widths(ws, columns: Sequence[Column]) -> None:
+    for c, col in enumerate(columns):
         ws.set_column(c, c, col.width)
 
 
@@ -100,6 +100,7 @@ def text_cell(ws, r: int, c: int, value: object, f=None) -> None:
 
 
 def number_cell(ws, r: int, c: int, value: float | None, f=None) -> None:
+    """A number; a blank for None, NaN and the infinities."""
     if value is None or value != value or value in (float("inf"), float("-inf")):
         ws.write_blank(r, c, None, f)
     else:
