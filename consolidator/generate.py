@@ -102,9 +102,7 @@ def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "
     locked = layout.locked_content(catalog, unit_code)
     fingerprint = layout.fingerprint(catalog.round.round_id, unit_code, locked)
     with atomic_output(path) as tmp:
-        # a copy: xlsxwriter adds to the dict it is given
-        wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS,
-                                            "default_format_properties": dict(layout.DEFAULT_FONT)})
+        wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.default_font()})
         _AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint, generated_at)
         wb.close()
     return Generated(unit.code, unit.name, path, len(locked), fingerprint)

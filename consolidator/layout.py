@@ -62,6 +62,12 @@ A4 = 9  # Excel's paper size code
 DEFAULT_FONT = {"font_name": FONT, "font_size": 11}
 
 
+def default_font() -> dict[str, object]:
+    """`DEFAULT_FONT` afresh, to hand xlsxwriter: it adds a theme font to the dict it is given,
+    and a Normal font so bound shows in the theme's font (Calibri) in Excel."""
+    return {"font_name": FONT, "font_size": 11}
+
+
 @dataclass(frozen=True)
 class HeaderLine:
     """One line of the header block above a table, as a writer renders it (DESIGN.md §6).

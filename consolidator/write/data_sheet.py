@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..consolidate import TABLE_COLUMNS, Consolidation
-from ..layout import DEFAULT_FONT, number_format
+from ..layout import default_font, number_format
 from . import streamed
 from .background import Forked
 from .kit import Book, Column, set_widths
@@ -35,7 +35,7 @@ TABLE_NAME = "DuLieu"
 
 def start(book: Book, c: Consolidation) -> tuple[Forked, Path]:
     """Start making the sheet's rows in a forked process: (that process, the file it writes)."""
-    plain = DEFAULT_FONT
+    plain = default_font()
     styles = {col: streamed.style_index(book.fmt(num_format=fmt, **plain)) for col, fmt in _NUMBER_FORMATS.items()}
     text_style = streamed.style_index(book.fmt(**plain))
     figure_style = {i.code: streamed.style_index(book.fmt(num_format=number_format(i.decimals), **plain))
@@ -49,7 +49,7 @@ def start(book: Book, c: Consolidation) -> tuple[Forked, Path]:
 def write(book: Book, c: Consolidation, rows: tuple[Forked, Path]) -> None:
     ws = book.sheet("data")
     last_row = max(len(c.table()), 1)
-    header_format = book.fmt(bold=True, text_wrap=True, **DEFAULT_FONT)
+    header_format = book.fmt(bold=True, text_wrap=True, **default_font())
     ws.add_table(0, 0, 1, len(COLUMNS) - 1, {
         "name": TABLE_NAME, "style": "Table Style Light 9", "autofilter": True,
         "columns": [{"header": book.label(col.label, {}), "header_format": header_format} for col in COLUMNS],

@@ -16,7 +16,7 @@ import xlsxwriter
 from ..consolidate import Consolidation
 from ..errors import ConsolidatorError
 from ..fileio import XLSXWRITER_OPTIONS, atomic_output
-from ..layout import DEFAULT_FONT
+from ..layout import default_font
 from . import charts, data_sheet, info, low_list, matrix, proposals, streamed, submissions, summary
 from .figures import Figures
 from .kit import Book
@@ -30,9 +30,8 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
         laid_out = Path(scratch) / "laid-out.xlsx"
         # The default format too: an empty cell, the default row height and an Excel table's
         # header are in it, and Calibri has no glyph for some tone marks in LibreOffice's stand-in.
-        # A copy: xlsxwriter adds to the dict it is given.
         wb = xlsxwriter.Workbook(str(laid_out), {**XLSXWRITER_OPTIONS, "tmpdir": scratch,
-                                                 "default_format_properties": dict(DEFAULT_FONT)})
+                                                 "default_format_properties": default_font()})
         book = Book(wb, lang, Path(scratch))
         data_rows = None  # (the forked process making the data sheet's rows, their file)
         try:
