@@ -257,7 +257,7 @@ def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
 def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: str | None, root: str | None,
                 accept_partial: bool, lang: str | None) -> None:
     from .consolidate import consolidate as run
-    from .consolidate import write_outputs
+    from .write import write_outputs
     from .report import words
 
     # the name says what is written: a workbook under a .csv name would open as garbage

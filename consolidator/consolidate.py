@@ -1,19 +1,20 @@
-"""Consolidate a round: validate the returned files, roll up, build the long table, write outputs."""
+"""Consolidate a round: validate the returned files, roll up, build the long table; the rules every output lays out.
+
+Writing the outputs is `write/`'s.
+"""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from . import formulas
-from .errors import ConsolidatorError, UnknownUnits, output_refused
-from .fileio import atomic_output
+from .errors import UnknownUnits
 from .gcpause import collector_paused
-from .model import Catalog
-from .model import Row, ValidationReport
+from .model import Catalog, Indicator, Row, Submission, ValidationReport
 from .rollup import reported_values, roll_up, subtree
 from .validate import validate_files
 
@@ -23,7 +24,6 @@ TABLE_COLUMNS = (
     "unit_of_measure", "direction", "measure", "baseline", "target", "target_all", "result", "estimate",
     "proposed_target", "pct_of_target", "expected_progress", "pace", "status", "is_rollup", "coverage", "source_file", "note",
 )
-TEXT_COLUMNS = ("unit_name", "indicator_name", "group", "unit_of_measure", "proposed_target", "source_file", "note")
 
 
 @dataclass
@@ -56,6 +56,117 @@ class Consolidation:
                 self._table = long_table(self.catalog, self.rows)
         return self._table
 
+
+    # --- what stands for each unit × indicator: computed once, laid out by every sheet ---------
+
+    @cached_property
+    def _own_and_rollup(self) -> tuple[dict[tuple[str, str], Row], dict[tuple[str, str], Row]]:
+        own: dict[tuple[str, str], Row] = {}
+        rollup: dict[tuple[str, str], Row] = {}
+        for row in self.rows:
+            (rollup if row.is_rollup else own)[(row.unit_code, row.indicator_code)] = row
+        return own, rollup
+
+    def own_row(self, unit: str, code: str) -> Row | None:
+        """The figure a unit reported for an indicator, if any."""
+        return self._own_and_rollup[0].get((unit, code))
+
+    def rollup_row(self, unit: str, code: str) -> Row | None:
+        """The rollup of a unit's units for an indicator, if any."""
+        return self._own_and_rollup[1].get((unit, code))
+
+    def shown_row(self, unit: str, code: str) -> Row | None:
+        """What stands for a unit × indicator: its own figure when it reported one, else its rollup."""
+        own, rollup = self.own_row(unit, code), self.rollup_row(unit, code)
+        if own is not None and (own.result is not None or rollup is None):
+            return own
+        return rollup
+
+    @cached_property
+    def unit_order(self) -> list[str]:
+        """The units under the root, the root first, parents before children."""
+        return subtree(self.catalog, self.root)
+
+    @cached_property
+    def direct_units(self) -> list[str]:
+        """The units right under the root."""
+        in_tree = set(self.unit_order)
+        return [k for k in self.catalog.children.get(self.root, ()) if k in in_tree]
+
+    @cached_property
+    def present_indicators(self) -> tuple[Indicator, ...]:
+        """The indicators with a row in the tree under the root, in catalog order."""
+        own, rollup = self._own_and_rollup
+        present = {code for _, code in own} | {code for _, code in rollup}
+        return tuple(i for i in self.catalog.indicators if i.code in present)
+
+    def status_counts(self, code: str) -> dict[str, int]:
+        """Assessment → how many units under the root reported a figure of an indicator so assessed."""
+        own = self._own_and_rollup[0]
+        statuses = [own[(u, code)].evaluation.status for u in self.unit_order[1:] if (u, code) in own]
+        return {status: statuses.count(status) for status in formulas.STATUSES}
+
+    def shown_statuses(self, unit: str) -> list[str]:
+        """The assessment of each indicator shown for a unit, in catalog order (those with no row left out)."""
+        rows = (self.shown_row(unit, i.code) for i in self.catalog.indicators)
+        return [row.evaluation.status for row in rows if row is not None]
+
+    @cached_property
+    def low_rows(self) -> list[Row]:
+        """The low rows among those shown, worst first.
+
+        What stands for each unit × indicator, as on the other sheets: a parent's incomplete
+        rollup must not sit beside its own figure as a second, smaller "total".
+        """
+        keys = dict.fromkeys((row.unit_code, row.indicator_code) for row in self.rows)
+        shown = (self.shown_row(unit, code) for unit, code in keys)
+        return sorted((row for row in shown if row is not None and row.evaluation.status == formulas.LOW),
+                      key=low_sort_key)
+
+    # --- what units sent beside their figures ----------------------------------------------------
+
+    @cached_property
+    def proposals(self) -> list[Proposal]:
+        """Proposed target changes of the consolidated files, in tree then catalog order."""
+        items = []
+        for s in self.report.submissions:
+            if not s.counted or s.unit_code is None:
+                continue
+            notes = {v.indicator_code: v.note for v in s.values}
+            items += [Proposal(s, v.indicator_code, v.proposed_target, False, v.note)
+                      for v in s.values if v.proposed_target]
+            items += [Proposal(s, i.indicator_code, i.value, True, notes.get(i.indicator_code, ""))
+                      for i in s.issues if i.code == "target-change-proposed" and i.indicator_code]
+        order = {u: n for n, u in enumerate(self.unit_order)}
+        ind_order = {i.code: n for n, i in enumerate(self.catalog.indicators)}
+        items.sort(key=lambda p: (order.get(p.submission.unit_code, len(order)), ind_order.get(p.indicator_code, 0)))
+        return items
+
+    @cached_property
+    def extras(self) -> list[tuple[Submission, object]]:
+        """(file, indicator it added) for the consolidated files, in tree order then row order."""
+        extras = [(s, x) for s in self.report.submissions if s.counted and s.unit_code for x in s.extras]
+        order = {u: n for n, u in enumerate(self.unit_order)}
+        extras.sort(key=lambda sx: (order.get(sx[0].unit_code, len(order)), sx[1].excel_row))
+        return extras
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A target a unit proposed: in the proposal column, or typed over the locked target (`overwritten`)."""
+
+    submission: Submission
+    indicator_code: str
+    value: object
+    overwritten: bool
+    note: str
+
+
+def low_sort_key(row: Row) -> tuple:
+    """Worst first: by pace, then % of target; a missing value sorts last."""
+    pace, pct = row.evaluation.pace, row.evaluation.pct_of_target
+    return (pace is None, pace if pace is not None else 0.0, pct is None, pct if pct is not None else 0.0,
+            row.unit_code, row.indicator_code)
 
 def consolidate(
     catalog: Catalog,
@@ -142,67 +253,3 @@ def _note(row: Row) -> str:
         parts.append("sum-mismatch: the unit's own figure differs from the sum of its units")
     return "; ".join(parts)
 
-
-# Text a spreadsheet would execute when the CSV is opened: a formula (= + - @) or, after a
-# tab or carriage return, something that starts one.
-_EXECUTABLE_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defused(column):
-    """A text column whose cells a spreadsheet would execute are prefixed with a quote.
-
-    At pandas speed: only the cells it changes are touched.
-    """
-    risky = column.str.startswith(_EXECUTABLE_START).fillna(False).astype(bool)
-    if not risky.any():
-        return column
-    text = column.astype(object)
-    return text.where(~risky, "'" + text[risky])
-
-
-def _write_table(frame, path: Path, parquet: bool) -> None:
-    if parquet:
-        frame.to_parquet(path, index=False)
-        return
-    out = frame.copy(deep=False)
-    for col in TEXT_COLUMNS + ("unit_code", "parent_code", "indicator_code"):
-        out[col] = _defused(frame[col])
-    out.to_csv(path, index=False, encoding="utf-8-sig")
-
-
-def write_outputs(result: Consolidation, output: str | Path, data_out: str | Path | None = None,
-                  lang: str = "vi") -> None:
-    """The consolidated workbook and, when asked for, the data table (CSV or Parquet).
-
-    The data table is written by a forked process while this one writes the workbook
-    (see background.py), into a temporary file this process made and renames: a child that
-    is killed leaves nothing behind.
-    """
-    from .background import Forked
-    from .workbook import write_consolidated
-
-    if data_out is None:
-        with collector_paused():
-            write_consolidated(result, output, lang)
-        return
-    table = result.table()
-    refused = None
-    with contextlib.ExitStack() as stack:
-        try:
-            tmp = stack.enter_context(atomic_output(data_out))
-        except OSError as exc:  # its folder cannot be made: said after the workbook is written
-            refused, data = exc, None
-        else:
-            data = Forked(str(data_out), _write_table, table, tmp, Path(data_out).suffix.lower() == ".parquet")
-        try:
-            with collector_paused():
-                write_consolidated(result, output, lang)
-        except BaseException:
-            if data is not None:
-                with contextlib.suppress(ConsolidatorError):  # the workbook's failure is the one to tell
-                    data.wait()
-            raise
-        if data is not None:
-            data.wait()
-    if refused:
-        raise output_refused(data_out, refused)

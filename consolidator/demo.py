@@ -28,7 +28,8 @@ from .templates import write_sample_catalog
 
 def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     """Run the round step by step, yielding a line about each output as it is written."""
-    from .consolidate import consolidate, write_outputs
+    from .consolidate import consolidate
+    from .write import write_outputs
     from .report import annotate, format_status, write_excel_report
     from .validate import collect_inputs
 

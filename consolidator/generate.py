@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__, bigsheet, formulas, layout
+from . import __version__, formulas, layout
 from .errors import UnknownUnits
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, sha256_file, write_text_atomic
 from .layout import FONT
@@ -103,7 +103,7 @@ def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "
     locked = layout.locked_content(catalog, unit_code)
     fingerprint = layout.fingerprint(catalog.round.round_id, unit_code, locked)
     with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.DEFAULT_FONT})
+        wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.default_font()})
         AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint, generated_at)
         wb.close()
     return Generated(unit.code, unit.name, path, len(locked), fingerprint)
@@ -290,9 +290,9 @@ class AppendixWriter:
     @staticmethod
     def _fit_row(ws, r: int, texts: dict[str, str]) -> None:
         """Make a row tall enough for its wrapped texts: LibreOffice prints an unsized row one line high."""
-        need = max(bigsheet.wrapped_lines(text, layout.COLUMN_WIDTHS[key]) for key, text in texts.items())
+        need = max(layout.wrapped_lines(text, layout.COLUMN_WIDTHS[key]) for key, text in texts.items())
         if need > 1:
-            ws.set_row(r, bigsheet.fitted_height(need))
+            ws.set_row(r, layout.fitted_height(need))
 
     def _page_setup(self, ws, last_row: int) -> None:
         layout.page_setup(ws, repeat=(layout.HEADER_ROW - 1, layout.HEADER_ROW - 1))
@@ -314,8 +314,8 @@ class AppendixWriter:
         lines = body.strip().splitlines()
         for n, line in enumerate(lines):
             ws.write_string(n, 0, line, title if n == 0 else wrap)
-            need = bigsheet.wrapped_lines(line, width)
-            ws.set_row(n, bigsheet.fitted_height(need) + (6 if n == 0 else 0))
+            need = layout.wrapped_lines(line, width)
+            ws.set_row(n, layout.fitted_height(need) + (6 if n == 0 else 0))
         # a page of text, not a table: portrait, as a letter is printed
         layout.page_setup(ws, landscape=False)
         ws.print_area(0, 0, len(lines) - 1, 0)

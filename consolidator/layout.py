@@ -7,6 +7,7 @@ positions below: those are where the generator puts things, not where a unit lea
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -14,7 +15,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .bigsheet import fitted_height, wrapped_lines
 from .fileio import clean_text
 from .cellref import column_letters
 from .messages import LANGS, labels
@@ -63,6 +63,12 @@ A4 = 9  # Excel's paper size code
 DEFAULT_FONT = {"font_name": FONT, "font_size": 11}
 
 
+def default_font() -> dict[str, object]:
+    """`DEFAULT_FONT` afresh, to hand xlsxwriter: it adds a theme font to the dict it is given,
+    and a Normal font so bound shows in the theme's font (Calibri) in Excel."""
+    return {"font_name": FONT, "font_size": 11}
+
+
 @dataclass(frozen=True)
 class HeaderLine:
     """One line of the header block above a table, as a writer renders it (DESIGN.md §6).
@@ -106,6 +112,32 @@ def header_block(catalog: Catalog, unit_code: str, lang: str = "vi") -> tuple[He
     )
 
 
+# How tall a row of wrapped text must be: xlsxwriter does not grow a row for wrapped text,
+# and LibreOffice prints such a row one line high. Every writer measures with these.
+
+def fitted_height(lines: int) -> float:
+    """A row's height for `lines` of wrapped text: never cramped, at most Excel's tallest row."""
+    return min(max(18.0, lines * 15.75 + 3), 409.0)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # names and labels recur on every row of a long sheet
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines a text takes in a column `width` characters wide, wrapped at spaces."""
+    per_line = max(1, int(width))  # conservative: LibreOffice may print Times New Roman wider
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines, used = lines + 1, 0
+        for word in paragraph.split():
+            need = len(word) if used == 0 else used + 1 + len(word)
+            if need <= per_line:
+                used = need
+            else:
+                extra, rest = divmod(len(word), per_line)
+                lines += extra + (1 if used else 0) - (1 if extra and not rest else 0)
+                used = rest or (per_line if extra else len(word))
+    return lines
+
+
 _BLOCK_BASE = {"font_name": FONT, "font_size": 12, "align": "center", "valign": "vcenter", "text_wrap": True}
 
 
@@ -130,19 +162,27 @@ def write_header_block(ws, lines: Sequence[HeaderLine], widths: Sequence[float],
             ws.set_row(line.row, fitted_height(lines_needed))
 
 
-def page_setup(ws, repeat: tuple[int, int] | None = None, landscape: bool = True) -> None:
-    """A4, one page wide, `repeat` (first and last 0-based row) on every page, numbered pages (xlsxwriter)."""
+_MARGINS = {"left": 0.5, "right": 0.4, "top": 0.6, "bottom": 0.6}  # inches
+
+
+def page_setup(ws, repeat: tuple[int, int] | None = None, landscape: bool = True, *, fit_width: bool = True,
+               margins: dict[str, float] | None = None, footer: str = "&C&P/&N") -> None:
+    """A4, one page wide, `repeat` (first and last 0-based row) on every page, numbered pages (xlsxwriter).
+
+    Without `fit_width` the sheet prints at full size.
+    """
     ws.set_paper(A4)
     if landscape:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+    ws.set_margins(**(margins or _MARGINS))
     ws.center_horizontally()
     if repeat is not None:
         ws.repeat_rows(*repeat)
-    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-    ws.set_footer("&C&P/&N")
+    if fit_width:
+        ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.set_footer(footer)
 
 
 def page_setup_openpyxl(ws, repeat: tuple[int, int] | None = None, landscape: bool = True) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import bigsheet, layout, parallel
+from . import layout, parallel
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .messages import labels
@@ -89,7 +89,7 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
 
     w = words(lang)
     with atomic_output(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.DEFAULT_FONT})
+        wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.default_font()})
         base = {"font_name": layout.FONT, "font_size": 11, "valign": "top", "text_wrap": True, "border": 1}
         head = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "align": "center", "valign": "vcenter"})
         plain = wb.add_format(base)
@@ -126,7 +126,7 @@ def _report_header(ws, headings: list[str], widths: list[float], f) -> None:
     for c, (heading, width) in enumerate(zip(headings, widths)):
         ws.set_column(c, c, width)
         _checked(ws.write_string(0, c, heading, f))
-    ws.set_row(0, bigsheet.fitted_height(max(bigsheet.wrapped_lines(h, w) for h, w in zip(headings, widths))))
+    ws.set_row(0, layout.fitted_height(max(layout.wrapped_lines(h, w) for h, w in zip(headings, widths))))
     ws.freeze_panes(1, 0)
     layout.page_setup(ws, repeat=(0, 0))
 
@@ -136,10 +136,10 @@ def _report_row(ws, r: int, values: list, widths: list[float], f) -> None:
     for c, v in enumerate(values):
         _checked(ws.write_number(r, c, v, f) if isinstance(v, int) else ws.write_string(r, c, clean_text(v), f))
     # a file name or an issue code wraps only at a hyphen or an underscore, which the estimate does not know
-    lines = max(bigsheet.wrapped_lines(str(v).replace("_", " ").replace("-", " "), width)
+    lines = max(layout.wrapped_lines(str(v).replace("_", " ").replace("-", " "), width)
                 for v, width in zip(values, widths))
     if lines > 1:
-        ws.set_row(r, bigsheet.fitted_height(lines))
+        ws.set_row(r, layout.fitted_height(lines))
 
 
 def _checked(rc: int) -> None:
@@ -294,7 +294,7 @@ def _fix_sheet(fix, s: Submission, w: dict[str, str], lang: str) -> None:
             cell.font, cell.border = font(), box
             cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left" if c == last else "center")
         # LibreOffice prints an unsized row one line high, cutting the message off
-        fix.row_dimensions[r].height = bigsheet.fitted_height(bigsheet.wrapped_lines(values[-1], _FIX_COLUMNS[-1][1]))
+        fix.row_dimensions[r].height = layout.fitted_height(layout.wrapped_lines(values[-1], _FIX_COLUMNS[-1][1]))
     layout.page_setup_openpyxl(fix, repeat=(_FIX_HEADING_ROW, _FIX_HEADING_ROW))
     fix.print_area = f"A1:{fix.cell(_FIX_HEADING_ROW, last).column_letter}{max(fix.max_row, _FIX_HEADING_ROW)}"
 

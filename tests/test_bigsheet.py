@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from consolidator import bigsheet
+from consolidator.write import streamed as bigsheet
 from consolidator.fileio import XLSXWRITER_OPTIONS
 
 
@@ -139,7 +139,7 @@ def _fail(_first: int):
 
 
 def test_a_failure_in_the_forked_process_is_reported(tmp_path):
-    from consolidator.background import BackgroundError
+    from consolidator.write.background import BackgroundError
 
     with pytest.raises(BackgroundError, match=r"thân \(OSError: disk full\)"):
         _write(tmp_path, lambda body, _: body.rows_from(

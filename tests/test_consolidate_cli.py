@@ -145,15 +145,16 @@ def test_a_long_list_of_left_out_files_is_cut_short_on_the_terminal(tmp_path, ca
 def test_a_writer_process_that_dies_leaves_no_partial_file(tmp_path, catalog_path, inbox, monkeypatch):
     import os
 
-    from consolidator import consolidate as c
-    from consolidator.background import BackgroundError
+    from consolidator.consolidate import consolidate
     from consolidator.validate import collect_inputs
+    from consolidator.write import table, write_outputs
+    from consolidator.write.background import BackgroundError
 
-    monkeypatch.setattr(c, "_write_table", lambda *args: os._exit(9))  # as if killed mid-write
-    result = c.consolidate(load_catalog(catalog_path), collect_inputs([inbox]))
+    monkeypatch.setattr(table, "write_table", lambda *args: os._exit(9))  # as if killed mid-write
+    result = consolidate(load_catalog(catalog_path), collect_inputs([inbox]))
     out_dir = tmp_path / "out"
     with pytest.raises(BackgroundError, match="exit code 9"):
-        c.write_outputs(result, out_dir / "tong-hop.xlsx", out_dir / "du-lieu.csv")
+        write_outputs(result, out_dir / "tong-hop.xlsx", out_dir / "du-lieu.csv")
     assert sorted(p.name for p in out_dir.iterdir()) == ["tong-hop.xlsx"]  # no .part, no scratch folder
 
 

@@ -19,7 +19,7 @@ from consolidator.cli import main
 from consolidator.consolidate import consolidate
 from consolidator.generate import generate
 from consolidator.validate import collect_inputs
-from consolidator.workbook import write_consolidated
+from consolidator.write import write_consolidated
 
 from .conftest import small_catalog, write_catalog
 from .filling import column, complete_results, fill, rows_by_code

@@ -23,7 +23,9 @@ from consolidator.messages import labels
 from consolidator.model import Target, Unit
 from consolidator.numbers import display_number
 from consolidator.validate import collect_inputs
-from consolidator.workbook import clean_text, sheet_name, sheet_names, write_consolidated
+from consolidator.fileio import clean_text
+from consolidator.write import sheet_names, write_consolidated
+from consolidator.write.kit import sheet_name
 
 from .conftest import small_catalog, write_catalog
 from .filling import column, complete_results, fill, rows_by_code, set_saved_time
@@ -223,10 +225,9 @@ def test_low_list_worst_first(round_, book):
     header = [ws.cell(hr, c).value for c in range(1, ws.max_column + 1)]
     rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=hr + 1, values_only=True) if r[0] is not None]
     # One line per unit × indicator: its own figure when it reported one, else its rollup.
-    own = {(r.unit_code, r.indicator_code): r for r in round_[1].rows if not r.is_rollup}
-    rollups = {(r.unit_code, r.indicator_code): r for r in round_[1].rows if r.is_rollup}
-    shown = [own[k] if k in own and (own[k].result is not None or k not in rollups) else rollups[k]
-             for k in dict.fromkeys([*own, *rollups])]
+    result = round_[1]
+    rollups = {(r.unit_code, r.indicator_code): r for r in result.rows if r.is_rollup}
+    shown = [result.shown_row(*k) for k in dict.fromkeys((r.unit_code, r.indicator_code) for r in result.rows)]
     expected = sum(r.evaluation.status == "low" for r in shown)
     assert len(rows) == expected >= 3
     assert len({(r["Mã đơn vị"], r["Mã chỉ tiêu"]) for r in rows}) == len(rows)
@@ -483,11 +484,11 @@ def test_english_sheet_names(round_, tmp_path):
 
 
 def test_an_error_leaves_no_file(round_, tmp_path, monkeypatch):
-    import consolidator.workbook as wbmod
+    from consolidator.write import WorkbookWriteError, charts
 
-    monkeypatch.setattr(wbmod._Writer, "charts", lambda self: self.sheet("charts").write_number(2_000_000, 0, 1))
+    monkeypatch.setattr(charts, "write", lambda book, fig, c: book.sheet("charts").write_number(2_000_000, 0, 1))
     out = tmp_path / "broken.xlsx"
-    with pytest.raises(wbmod.WorkbookWriteError):
+    with pytest.raises(WorkbookWriteError):
         write_consolidated(round_[1], out)
     assert list(tmp_path.iterdir()) == []
 

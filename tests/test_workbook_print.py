@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from consolidator.cli import main
-from consolidator.workbook import sheet_names, words
+from consolidator.write import sheet_names, words
 
 from .office import SOFFICE, needs_libreoffice
 

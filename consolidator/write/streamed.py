@@ -19,16 +19,17 @@ import functools
 import math
 import re
 import shutil
-import zipfile
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from ..fileio import clean_text
+from ..layout import fitted_height, wrapped_lines
+from ..xlsx import column_letters
 from .background import Forked
-from .fileio import clean_text
-from .xlsx import column_letters
 
 _EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 # An XML 1.0 document cannot hold these at all; clean_text has removed the C0 controls.
@@ -157,29 +158,6 @@ class Body:
         self._file.write(f'<row r="{r}"{attrs}>{cells}</row>')
         self.last_row = max(self.last_row, self._row)
         self._row, self._cells, self._height, self._lines = None, {}, None, 0
-
-
-def fitted_height(lines: int) -> float:
-    """A row's height for `lines` of wrapped text: never cramped, at most Excel's tallest row."""
-    return min(max(18.0, lines * 15.75 + 3), 409.0)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # names and labels recur on every row of a long sheet
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines a text takes in a column `width` characters wide, wrapped at spaces."""
-    per_line = max(1, int(width))  # conservative: LibreOffice may print Times New Roman wider
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines, used = lines + 1, 0
-        for word in paragraph.split():
-            need = len(word) if used == 0 else used + 1 + len(word)
-            if need <= per_line:
-                used = need
-            else:
-                extra, rest = divmod(len(word), per_line)
-                lines += extra + (1 if used else 0) - (1 if extra and not rest else 0)
-                used = rest or (per_line if extra else len(word))
-    return lines
 
 
 def rows_in_background(what: str, path: Path, produce: Callable[..., Iterable[str]], *args: object) -> Forked:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable
 
-from .errors import ConsolidatorError
+from ..errors import ConsolidatorError
 
 
 class BackgroundError(ConsolidatorError):

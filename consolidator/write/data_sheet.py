@@ -1,0 +1,90 @@
+"""Sheet 6, `Dữ liệu`: the long data table as an Excel table, its rows streamed (see streamed.py).
+
+The rows (24 cells a row, a row per unit × indicator) are made in a forked process while
+this one writes the other sheets: `start` is called before any sheet, `write` in its turn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..consolidate import TABLE_COLUMNS, Consolidation
+from ..layout import default_font, number_format
+from . import streamed
+from .background import Forked
+from .kit import Book, Column, set_widths
+
+_WIDTHS = {"unit_name": 30, "indicator_name": 36, "group": 18, "source_file": 28, "note": 30}
+_NUMBER_FORMATS = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
+                   "coverage": "0.00"}
+_FIGURES = ("baseline", "target", "target_all", "result", "estimate")  # in the indicator's decimals
+
+
+def _kind(col: str) -> str:
+    if col == "is_rollup":
+        return "bool"
+    if col in _FIGURES:
+        return "figure"
+    return "number" if col in _NUMBER_FORMATS else "text"
+
+
+# Headers in the reader's language; the CSV and Parquet keep the canonical names.
+COLUMNS = tuple(Column(col, f"label:data_{col}", _WIDTHS.get(col, 12), _kind(col)) for col in TABLE_COLUMNS)
+TABLE_NAME = "DuLieu"
+
+
+def start(book: Book, c: Consolidation) -> tuple[Forked, Path]:
+    """Start making the sheet's rows in a forked process: (that process, the file it writes)."""
+    plain = default_font()
+    styles = {col: streamed.style_index(book.fmt(num_format=fmt, **plain)) for col, fmt in _NUMBER_FORMATS.items()}
+    text_style = streamed.style_index(book.fmt(**plain))
+    figure_style = {i.code: streamed.style_index(book.fmt(num_format=number_format(i.decimals), **plain))
+                    for i in c.catalog.indicators}
+    path = book.scratch / "data-rows.xml"
+    kinds = [(col.key, col.kind, styles.get(col.key, text_style)) for col in COLUMNS]
+    forked = streamed.rows_in_background(book.names["data"], path, _rows, c.table(), kinds, text_style, figure_style)
+    return forked, path
+
+
+def write(book: Book, c: Consolidation, rows: tuple[Forked, Path]) -> None:
+    ws = book.sheet("data")
+    last_row = max(len(c.table()), 1)
+    header_format = book.fmt(bold=True, text_wrap=True, **default_font())
+    ws.add_table(0, 0, 1, len(COLUMNS) - 1, {
+        "name": TABLE_NAME, "style": "Table Style Light 9", "autofilter": True,
+        "columns": [{"header": book.label(col.label, {}), "header_format": header_format} for col in COLUMNS],
+    })
+    ws.set_row(0, 48)
+    set_widths(ws, COLUMNS)
+    ws.freeze_panes(1, 2)
+    book.page_setup(ws, 0, fit=False)
+    book.body(ws, 1, table_name=TABLE_NAME).rows_from(*rows, last_row=last_row, last_col=len(COLUMNS) - 1)
+
+
+def _rows(frame, kinds: list[tuple[str, str, int]], text_style: int, figure_style: dict[str, int],
+          chunk: int = 2000):
+    """The sheet's rows under its header as XML, a chunk of rows at a time.
+
+    Each column's cells are made at once for a chunk; a text seen before (a unit's or an
+    indicator's name repeats on every row) is escaped once.
+    """
+    letters = streamed.letters(len(kinds))
+    indicator_styles = [figure_style.get(code, text_style) for code in frame["indicator_code"].tolist()]
+    seen: dict[str, dict[object, str]] = {col: {} for col, _, _ in kinds}
+    for start_ in range(0, len(frame), chunk):
+        part = frame.iloc[start_:start_ + chunk]
+        styles = indicator_styles[start_:start_ + chunk]
+        cells = [_column_cells(part[col].tolist(), kind, style, styles, seen[col]) for col, kind, style in kinds]
+        yield "".join([streamed.row_xml(start_ + n + 2, letters, row) for n, row in enumerate(zip(*cells))])
+
+
+def _column_cells(values: list, kind: str, style: int, figure_styles: list[int], known: dict[object, str]) -> list[str]:
+    if kind == "bool":
+        return [streamed.bool_cell(v, style) for v in values]
+    if kind == "figure":
+        return [streamed.number_cell(v, s) for v, s in zip(values, figure_styles)]
+    if kind == "number":
+        return [streamed.number_cell(v, style) for v in values]
+    if len(known) > 100_000:  # a column of mostly distinct texts (notes) gains nothing
+        known.clear()
+    return [known[v] if v in known else known.setdefault(v, streamed.text_cell(v, style)) for v in values]

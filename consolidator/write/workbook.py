@@ -1,0 +1,62 @@
+"""The consolidated workbook the office hands to the Standing Committee (DESIGN.md §4): each sheet in order.
+
+Eight sheets a reader sees — the root's appendix with assessments and counts, the
+low-achieving list, the unit × indicator matrix, submission status, proposed target
+changes, the long data table, native charts, provenance — and the charts' data, hidden.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+import xlsxwriter
+
+from ..consolidate import Consolidation
+from ..errors import ConsolidatorError
+from ..fileio import XLSXWRITER_OPTIONS, atomic_output
+from ..layout import default_font
+from . import charts, data_sheet, info, low_list, matrix, proposals, streamed, submissions, summary
+from .figures import Figures
+from .kit import Book
+
+
+def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str = "vi") -> None:
+    """Write the consolidated workbook to `path` atomically."""
+    # Scratch space beside the output, not in /tmp: at ten thousand units the streamed rows
+    # are a few hundred MB, and /tmp is often memory.
+    with atomic_output(path) as tmp, tempfile.TemporaryDirectory(prefix=".consolidator-", dir=tmp.parent) as scratch:
+        laid_out = Path(scratch) / "laid-out.xlsx"
+        # The default format too: an empty cell, the default row height and an Excel table's
+        # header are in it, and Calibri has no glyph for some tone marks in LibreOffice's stand-in.
+        wb = xlsxwriter.Workbook(str(laid_out), {**XLSXWRITER_OPTIONS, "tmpdir": scratch,
+                                                 "default_format_properties": default_font()})
+        book = Book(wb, lang, Path(scratch))
+        data_rows = None  # (the forked process making the data sheet's rows, their file)
+        try:
+            data_rows = data_sheet.start(book, consolidation)
+            _sheets(book, consolidation, data_rows)
+            wb.close()
+            streamed.package(laid_out, tmp, book.bodies)
+        except BaseException:
+            if data_rows is not None:  # not left running while the scratch folder goes
+                with contextlib.suppress(ConsolidatorError):
+                    data_rows[0].wait()
+            raise
+        finally:
+            for body in book.bodies:
+                body.close()
+
+
+def _sheets(book: Book, c: Consolidation, data_rows) -> None:
+    fig = Figures(book, c)
+    summary.write(book, fig, c)
+    low_list.write(book, fig, c)
+    matrix.write(book, fig, c)
+    submissions.write(book, c)
+    proposals.write(book, fig, c)
+    data_sheet.write(book, c, data_rows)
+    chart_data = charts.write(book, fig, c)
+    info.write(book, c)
+    charts.write_data(book, chart_data)
