@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from .gcpause import collector_paused
 from .messages import LANGS, labels
 
 LANG = click.Choice(["vi", "en"])
@@ -82,7 +83,10 @@ class _Command(click.Command):
 
         lang = ctx.params.get("lang") or "vi"
         try:
-            return super().invoke(ctx)
+            # A command builds millions of long-lived objects (readings, rollup rows) and no
+            # garbage cycles worth a collection: paused here, once, for the whole command.
+            with collector_paused():
+                return super().invoke(ctx)
         except ConsolidatorError as exc:
             raise Refused(exc.message(lang)) from exc
         except OSError as exc:  # an output folder the clerk may not write to, a full disk

@@ -12,8 +12,9 @@ from functools import cached_property
 from pathlib import Path
 
 from . import formulas
+import pandas as pd
+
 from .errors import UnknownUnits
-from .gcpause import collector_paused
 from .model import Catalog, Indicator, Row, Submission, ValidationReport
 from .rollup import reported_values, roll_up, subtree
 from .validate import validate_files
@@ -52,8 +53,7 @@ class Consolidation:
         Built once: the workbook's data sheet and `--data-out` both need it.
         """
         if self._table is None:
-            with collector_paused():
-                self._table = long_table(self.catalog, self.rows)
+            self._table = long_table(self.catalog, self.rows)
         return self._table
 
 
@@ -187,15 +187,13 @@ def consolidate(
         report.submissions = [s for s in report.submissions if s.unit_code is None or s.unit_code in branch]
         report.units = [u for u in report.units if u.unit_code in branch]
         report.attachments = [a for a in report.attachments if a.unit_code is None or a.unit_code in branch]
-    with collector_paused():
-        rows = roll_up(catalog, reported_values(report.submissions, accept_partial), root)
+    rows = roll_up(catalog, reported_values(report.submissions, accept_partial), root)
     return Consolidation(catalog, report, rows, root, accept_partial)
 
 
 def long_table(catalog: Catalog, rows: Sequence[Row]):
     """The long table: a column at a time (a row per unit × indicator is 300,000 rows at ten
     thousand units; a dict per row would cost more than the table itself)."""
-    import pandas as pd
 
     r = catalog.round
     booleans = {i.code for i in catalog.indicators if i.direction == formulas.BOOLEAN}

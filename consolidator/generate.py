@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+import xlsxwriter
 
 from . import __version__, formulas, layout
 from .errors import UnknownUnits
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, sha256_file, write_text_atomic
 from .layout import FONT
 from .messages import labels
+from .parallel import map_forked
 from .model import Catalog, Indicator, Target
 
 INPUT_FILL = "#FFF2CC"
@@ -60,26 +64,14 @@ def generate(
 def _write_all(catalog: Catalog, codes: list[str], outdir: Path, lang: str,
                generated_at: datetime) -> Iterator[Generated]:
     """Write the workbooks, on every core when there are enough to be worth a process pool."""
-    import multiprocessing
-    import os
-
-    cores = os.cpu_count() or 1
-    if cores < 2 or len(codes) < 40 or "fork" not in multiprocessing.get_all_start_methods():
-        for code in codes:
-            yield write_appendix(catalog, code, outdir, lang, generated_at)
-        return
-    global _POOL_CATALOG
-    _POOL_CATALOG = catalog  # inherited by the forked workers: the catalog is not pickled per task
-    with multiprocessing.get_context("fork").Pool(cores) as pool:
-        yield from pool.imap(_write_in_pool, [(code, outdir, lang, generated_at) for code in codes], chunksize=8)
+    processes = (os.cpu_count() or 1) if len(codes) >= 40 else 1
+    tasks = [(code, outdir, lang, generated_at) for code in codes]
+    yield from map_forked(_write_one, catalog, tasks, processes)
 
 
-_POOL_CATALOG: Catalog | None = None
-
-
-def _write_in_pool(task: tuple[str, Path, str, datetime]) -> Generated:
+def _write_one(catalog: Catalog, task: tuple[str, Path, str, datetime]) -> Generated:
     code, outdir, lang, generated_at = task
-    return write_appendix(_POOL_CATALOG, code, outdir, lang, generated_at)
+    return write_appendix(catalog, code, outdir, lang, generated_at)
 
 
 def write_manifest(catalog: Catalog, done: Sequence[Generated], path: Path) -> None:
@@ -96,8 +88,6 @@ def write_manifest(catalog: Catalog, done: Sequence[Generated], path: Path) -> N
 def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "vi",
                    generated_at: datetime | None = None) -> Generated:
     """Write one unit's appendix workbook atomically and return what was written."""
-    import xlsxwriter
-
     unit = catalog.unit_by_code[unit_code]
     path = Path(outdir) / layout.workbook_filename(unit.code, unit.name)
     locked = layout.locked_content(catalog, unit_code)

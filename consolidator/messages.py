@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
+from .numbers import display_number
+
 LANGS = ("vi", "en")
 
 
@@ -61,7 +63,6 @@ def render(code: str, lang: str, **fields: object) -> str:
 
 def fill(template: str, lang: str, fields: Mapping[str, object]) -> str:
     """A template in a language with its fields: labels translated, numbers in the language's style."""
-    from .numbers import display_number
 
     text = labels(lang)
     shown: dict[str, object] = {}

@@ -1,5 +1,6 @@
-"""Open returned files in worker processes, so a hostile file costs that file, not the run.
+"""Every process the tool starts, in one place: isolated workers, forked writers, a pool.
 
+Open returned files in worker processes, so a hostile file costs that file, not the run.
 Each worker is a long-lived process that reads (or annotates: `run_in_workers` takes the
 task) one file at a time under an address-space limit, its output and warnings silenced;
 the parent gives each file a time limit. A worker that crashes (a native library
@@ -10,6 +11,8 @@ comes from: reading is the per-file cost, and it is done in parallel.
 
 from __future__ import annotations
 
+import faulthandler
+import gc
 import multiprocessing
 import os
 import sys
@@ -23,6 +26,13 @@ from functools import partial
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TypeVar
+
+from .errors import ConsolidatorError
+
+try:
+    import resource
+except ImportError:  # Windows: no address-space limits
+    resource = None
 
 
 T = TypeVar("T")
@@ -47,9 +57,6 @@ DEFAULT_LIMITS = WorkerLimits()
 
 
 def _worker_main(conn: Connection, work: Callable, memory_bytes: int) -> None:
-    import faulthandler
-    import gc
-
     # Everything inherited from the parent (the catalog, pandas) lives as long as the worker:
     # left out of the collector's passes, which would walk it again and again and copy the
     # pages it touches. The parent may have paused the collector while it forked; a worker
@@ -94,15 +101,15 @@ def _limit_memory(memory_bytes: int) -> None:
     pool reserve about a gigabyte of address space, so a limit on the total would leave a
     worker forked after it no room at all.
     """
+    if resource is None:
+        return  # not on this platform: the time limit and crash isolation still hold
     try:
-        import resource
-
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = _address_space() + memory_bytes
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):
+    except (ValueError, OSError):
         pass  # not on this platform: the time limit and crash isolation still hold
 
 
@@ -224,3 +231,98 @@ def run_in_workers(
     finally:
         for w in workers:
             w.stop() if w.process.is_alive() else w.conn.close()
+
+
+def forking() -> bool:
+    """Whether work may go to forked processes: where the system forks, and not in the tests'
+    in-process mode (DEFAULT_LIMITS)."""
+    return DEFAULT_LIMITS.isolated and "fork" in multiprocessing.get_all_start_methods()
+
+
+# --- work handed to a forked process while this one goes on ----------------------------------
+#
+# Work handed to a forked process while this one goes on.
+# 
+# When the outputs are written the reading workers are done and the other cores are idle;
+# outputs that do not depend on one another (the CSV data table, the data sheet's rows, the
+# rest of the workbook) are then written side by side. A forked child shares this process's
+# memory, so the table it writes is not copied. Where processes cannot be forked the work
+# is simply done on the spot.
+
+
+class BackgroundError(ConsolidatorError):
+    """Work done in a forked process failed; the message says what and where."""
+
+
+class Forked:
+    """`fn(*args)` in a forked child; `wait()` returns when it is done and raises if it failed."""
+
+    def __init__(self, what: str, fn: Callable[..., None], *args: object):
+        self.what = what
+        self._child = None
+        if not forking():
+            try:  # on the spot, failing as a child would
+                fn(*args)
+            except Exception as exc:
+                raise BackgroundError(key="err_background", path=what, detail=f"{type(exc).__name__}: {exc}") from exc
+            return
+        ours, theirs = multiprocessing.Pipe(duplex=False)
+        self._child = multiprocessing.get_context("fork").Process(target=_run, args=(theirs, fn, args), daemon=True)
+        self._child.start()
+        theirs.close()
+        self._conn = ours
+
+    def wait(self) -> None:
+        if self._child is None:
+            return
+        child, self._child = self._child, None
+        try:
+            failure = self._conn.recv()
+        except EOFError:  # it died without a word: killed, or out of memory
+            child.join()
+            failure = f"exit code {child.exitcode}"
+        finally:
+            self._conn.close()
+        child.join()
+        if failure:
+            raise BackgroundError(key="err_background", path=self.what, detail=failure)
+
+
+def _run(conn, fn: Callable[..., None], args: tuple) -> None:
+    try:
+        fn(*args)
+    except BaseException as exc:  # told to the parent, which reports it as its own
+        conn.send(f"{type(exc).__name__}: {exc}")
+    else:
+        conn.send(None)
+    finally:
+        conn.close()
+
+
+# --- a pool of forked processes for independent work (the generator) -------------------------
+
+_SHARED: tuple[Callable, object] | None = None  # what the pool's processes inherit instead of pickling
+
+
+def map_forked(fn: Callable[[object, T], R], shared: object, tasks: Sequence[T], processes: int,
+               chunksize: int = 8) -> Iterator[R]:
+    """`fn(shared, task)` for each task, in order, on `processes` forked processes.
+
+    `shared` (a catalog of ten thousand units) is inherited by the forked processes, never
+    pickled per task. Fewer than two processes, or no forking, runs here.
+    """
+    global _SHARED
+    if processes < 2 or not forking():
+        yield from (fn(shared, task) for task in tasks)
+        return
+    _SHARED = (fn, shared)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap(_call_shared, tasks, chunksize=chunksize)
+    finally:
+        _SHARED = None
+
+
+def _call_shared(task):
+    fn, shared = _SHARED
+    return fn(shared, task)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import openpyxl
+import xlsxwriter
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
 from . import layout, parallel
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
@@ -85,8 +90,6 @@ def format_status(report: ValidationReport, lang: str = "vi") -> str:
 
 def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "vi") -> None:
     """An Excel report: a summary row per expected unit and one row per issue."""
-    import xlsxwriter
-
     w = words(lang)
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.default_font()})
@@ -226,16 +229,11 @@ def _annotate_failed(task: tuple[Submission, Path, str], code: str, params: dict
 
 
 def _open_copy(s: Submission):
-    import openpyxl
-
     return openpyxl.load_workbook(s.path, keep_vba=s.path.suffix.lower() == ".xlsm")
 
 
 def _annotate_one(wb, s: Submission, lang: str) -> None:
     """Mark the cells of `s`'s issues in its loaded workbook and put the sheet of fixes first."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
     w = words(lang)
     fills = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
     for i in s.issues:
@@ -259,8 +257,6 @@ _FIX_HEADING_ROW = 5
 
 def _fix_sheet(fix, s: Submission, w: dict[str, str], lang: str) -> None:
     """The first sheet of an annotated copy: what to fix, printable as a page sent back to the unit."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
     def font(**kw):
         return Font(**{"name": layout.FONT, "size": 12, **kw})
 

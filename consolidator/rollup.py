@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from . import formulas
 from .model import Catalog, Indicator, Reported, Row, Submission
+from .numbers import display_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,4 @@ def _target_over_all(ind: Indicator, kids, value_of, target_all_of) -> float | N
 
 
 def _display(value: float, decimals: int) -> str:
-    from .numbers import display_number
-
     return display_number(round(value, decimals))

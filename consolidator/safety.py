@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from openpyxl import xml as openpyxl_xml
+
 from .errors import ConsolidatorError
+
+try:
+    import defusedxml.ElementTree as safe_tree
+    from defusedxml import EntitiesForbidden
+except ImportError:  # refused below, with a message, rather than as a traceback at import
+    safe_tree = EntitiesForbidden = None
 
 _BOMB = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><x>&b;</x>'
 
@@ -13,18 +21,13 @@ def verify_xml_defences() -> None:
     openpyxl silently falls back to the standard library's parser when defusedxml is
     missing (or OPENPYXL_DEFUSEDXML=False is set), which expands entity bombs.
     """
-    try:
-        import defusedxml.ElementTree as safe_tree
-        from defusedxml import EntitiesForbidden
-    except ImportError as exc:
-        raise ConsolidatorError(key="err_no_defusedxml") from exc
+    if safe_tree is None:
+        raise ConsolidatorError(key="err_no_defusedxml")
     try:
         safe_tree.fromstring(_BOMB)
     except EntitiesForbidden:
         pass
     else:
         raise ConsolidatorError(key="err_defusedxml_entities")
-    from openpyxl import xml as openpyxl_xml
-
     if not getattr(openpyxl_xml, "DEFUSEDXML", False):
         raise ConsolidatorError(key="err_openpyxl_not_defused")

@@ -14,8 +14,10 @@ from functools import partial
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pandas as pd
+import pandera.pandas as pa
+
 from . import formulas
-from .gcpause import collector_paused
 from .messages import Plain
 from .model import (Attachment, Catalog, CellState, ExtraIndicator, FileReading, Issue, ReadOutcome, ReceivedSource,
                     Reported, RowReading, Status, Submission, UnitStatus, ValidationReport, make_issue)
@@ -101,18 +103,17 @@ def validate_files(
     the reader is marked unreadable and the rest of the batch goes on.
     """
     paths, attachments, ignored = sort_inputs(catalog, paths)
-    with collector_paused():
-        outcomes: list[ReadOutcome | None] = [None] * len(paths)
-        reads = run_in_workers(paths, partial(read_outcome, catalog=catalog), reading_failed, limits)
-        for index, outcome in progress(reads, length=len(paths)):
-            outcomes[index] = outcome
-        readings = [o.reading for o in outcomes]
-        row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings],
-                                [r.sheet if r else None for r in readings])
-        now = datetime.now(timezone.utc)
-        submissions = [_submission(o, row_issues.get(n, []), now) for n, o in enumerate(outcomes)]
-        submissions = rank_duplicates(catalog, submissions)
-        return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions), attachments, ignored)
+    outcomes: list[ReadOutcome | None] = [None] * len(paths)
+    reads = run_in_workers(paths, partial(read_outcome, catalog=catalog), reading_failed, limits)
+    for index, outcome in progress(reads, length=len(paths)):
+        outcomes[index] = outcome
+    readings = [o.reading for o in outcomes]
+    row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings],
+                            [r.sheet if r else None for r in readings])
+    now = datetime.now(timezone.utc)
+    submissions = [_submission(o, row_issues.get(n, []), now) for n, o in enumerate(outcomes)]
+    submissions = rank_duplicates(catalog, submissions)
+    return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions), attachments, ignored)
 
 
 def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime) -> Submission:
@@ -274,8 +275,6 @@ def _value_frame(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]]
     """The figures the value checks judge, one row per appendix row of every file; `where`
     maps the frame's index to (file, row). Built a column at a time: at ten thousand files it
     has 300,000 rows."""
-    import pandas as pd
-
     columns: dict[str, list] = {name: [] for name in _VALUE_CHECKS}
     add = {name: values.append for name, values in columns.items()}
     where = []
@@ -300,8 +299,6 @@ def _value_frame(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]]
 
 def value_schema():
     """The pandera schema of the value checks, each named by its column (see _VALUE_CHECKS)."""
-    import pandera.pandas as pa
-
     # pandera's built-in checks (ge, in_range) report their own name, not ours.
     def check(name: str, test) -> pa.Column:
         return pa.Column(None, pa.Check(test, name=name), nullable=True)
@@ -317,8 +314,6 @@ def value_schema():
 def value_issues(catalog: Catalog, per_file_rows: Sequence[Sequence[RowReading]],
                  sheets: Sequence[str | None]) -> Iterator[tuple[int, Issue]]:
     """(file index, issue) for every figure out of its indicator's range, all files at once."""
-    import pandera.pandas as pa
-
     frame, where = _value_frame(catalog, per_file_rows)
     if frame.empty:
         return

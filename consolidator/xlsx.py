@@ -31,10 +31,11 @@ from functools import lru_cache
 from typing import NoReturn
 from xml.parsers import expat as pyexpat
 
+from openpyxl.formula.translate import Translator
 from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from .cellref import column_letters, column_number
-from .messages import LabelRef
+from .messages import LabelRef, render
 
 MiB = 1024 * 1024
 
@@ -51,8 +52,6 @@ class UnreadableWorkbook(Exception):
         return (_unreadable, (self.code, self.params))
 
     def message(self, lang: str = "vi") -> str:
-        from .messages import render
-
         return render(self.code, lang, **self.params)
 
     def __str__(self) -> str:
@@ -1157,8 +1156,6 @@ def _formula(text: str, attrs, row: int, col: int, shared) -> str:
 def _translate(formula: str, origin: str, dest: str) -> str:
     """A shared formula's text at a follower cell, its relative references moved."""
     try:
-        from openpyxl.formula.translate import Translator
-
         return Translator("=" + formula, origin=origin).translate_formula(dest)[1:]
     except Exception:  # openpyxl's tokenizer on odd text: the master's text is still informative
         return formula

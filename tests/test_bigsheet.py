@@ -138,8 +138,9 @@ def _fail(_first: int):
     raise OSError("disk full")
 
 
+@pytest.mark.isolated  # a real forked process, killed or failing
 def test_a_failure_in_the_forked_process_is_reported(tmp_path):
-    from consolidator.write.background import BackgroundError
+    from consolidator.parallel import BackgroundError
 
     with pytest.raises(BackgroundError, match=r"thân \(OSError: disk full\)"):
         _write(tmp_path, lambda body, _: body.rows_from(

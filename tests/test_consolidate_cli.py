@@ -142,13 +142,14 @@ def test_a_long_list_of_left_out_files_is_cut_short_on_the_terminal(tmp_path, ca
     assert any(row[0] == "K2" for row in sheet.iter_rows(values_only=True))
 
 
+@pytest.mark.isolated  # a real forked process, killed or failing
 def test_a_writer_process_that_dies_leaves_no_partial_file(tmp_path, catalog_path, inbox, monkeypatch):
     import os
 
     from consolidator.consolidate import consolidate
     from consolidator.validate import collect_inputs
     from consolidator.write import table, write_outputs
-    from consolidator.write.background import BackgroundError
+    from consolidator.parallel import BackgroundError
 
     monkeypatch.setattr(table, "write_table", lambda *args: os._exit(9))  # as if killed mid-write
     result = consolidate(load_catalog(catalog_path), collect_inputs([inbox]))

@@ -10,6 +10,7 @@ import pytest
 
 from consolidator import reader, validate
 from consolidator.catalog import load_catalog
+from consolidator.gcpause import collector_paused
 from consolidator.generate import generate
 from consolidator.reader import read_outcome, reading_failed
 from consolidator.parallel import WorkerLimits, run_in_workers
@@ -96,7 +97,8 @@ def test_workers_collect_garbage_even_when_the_parent_paused_its_collector(batch
     # its memory limit and then called every later file too large.
     catalog, good, _ = batch
     monkeypatch.setattr(reader, "read_one", gc_reporting_read_one)
-    report = validate.validate_files(catalog, good[:1], limits=WorkerLimits(workers=1))  # pauses it meanwhile
+    with collector_paused():  # as every command runs (cli._Command.invoke)
+        report = validate.validate_files(catalog, good[:1], limits=WorkerLimits(workers=1))
     assert report.submissions[0].issues[0].params["reason"] == "collector on: True"
 
 
@@ -146,3 +148,15 @@ def test_the_memory_limit_is_room_beyond_what_a_worker_inherits():
 def read_in_workers(paths, catalog, limits):
     """Reading, as validate_files runs it: the reader's task in the worker pool."""
     return run_in_workers(paths, partial(read_outcome, catalog=catalog), reading_failed, limits)
+
+
+@pytest.mark.isolated
+def test_map_forked_runs_in_order_on_forked_processes_sharing_what_it_is_given():
+    from consolidator.parallel import map_forked
+
+    shared = {"big": list(range(1000))}  # inherited, not pickled: a lambda and its data are fine
+    results = list(map_forked(lambda data, n: (len(data["big"]), n * n, os.getpid()), shared, list(range(20)), 2))
+    assert [r[:2] for r in results] == [(1000, n * n) for n in range(20)]
+    assert os.getpid() not in {r[2] for r in results}
+    here = list(map_forked(lambda data, n: os.getpid(), shared, [1, 2], 1))  # one process: on the spot
+    assert here == [os.getpid(), os.getpid()]

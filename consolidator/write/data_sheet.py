@@ -11,7 +11,7 @@ from pathlib import Path
 from ..consolidate import TABLE_COLUMNS, Consolidation
 from ..layout import default_font, number_format
 from . import streamed
-from .background import Forked
+from ..parallel import Forked
 from .kit import Book, Column, set_widths
 
 _WIDTHS = {"unit_name": 30, "indicator_name": 36, "group": 18, "source_file": 28, "note": 30}

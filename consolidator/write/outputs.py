@@ -8,9 +8,8 @@ from pathlib import Path
 from ..consolidate import Consolidation
 from ..errors import ConsolidatorError, output_refused
 from ..fileio import atomic_output
-from ..gcpause import collector_paused
 from . import table
-from .background import Forked
+from ..parallel import Forked
 from .workbook import write_consolidated
 
 
@@ -19,12 +18,11 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
     """The consolidated workbook and, when asked for, the data table (CSV or Parquet).
 
     The data table is written by a forked process while this one writes the workbook
-    (see background.py), into a temporary file this process made and renames: a child that
+    (parallel.Forked), into a temporary file this process made and renames: a child that
     is killed leaves nothing behind.
     """
     if data_out is None:
-        with collector_paused():
-            write_consolidated(result, output, lang)
+        write_consolidated(result, output, lang)
         return
     frame = result.table()
     refused = None
@@ -36,8 +34,7 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
         else:
             data = Forked(str(data_out), table.write_table, frame, tmp, Path(data_out).suffix.lower() == ".parquet")
         try:
-            with collector_paused():
-                write_consolidated(result, output, lang)
+            write_consolidated(result, output, lang)
         except BaseException:
             if data is not None:
                 with contextlib.suppress(ConsolidatorError):  # the workbook's failure is the one to tell

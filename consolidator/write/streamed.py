@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 from ..fileio import clean_text
 from ..layout import fitted_height, wrapped_lines
 from ..xlsx import column_letters
-from .background import Forked
+from ..parallel import Forked
 
 _EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 # An XML 1.0 document cannot hold these at all; clean_text has removed the C0 controls.
