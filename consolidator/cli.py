@@ -10,20 +10,54 @@ environment's CONSOLIDATOR_LANG, Vietnamese by default.
 
 from __future__ import annotations
 
+import gettext as _gettext
 import os
 import sys
 import warnings
 from pathlib import Path
 
 import click
+import click.decorators
+import click.formatting
+import click.parser
+import click.termui
+import click.types
 
 from .gcpause import collector_paused
-from .messages import LANGS, labels
+from .messages import LANGS, click_words, labels
 
 LANG = click.Choice(["vi", "en"])
 LEFT_OUT_SHOWN = 30
 HELP_LANG = os.environ.get("CONSOLIDATOR_LANG", "vi") if os.environ.get("CONSOLIDATOR_LANG") in LANGS else "vi"
 _HELP = labels(HELP_LANG)
+
+
+def _click_in_our_language(lang: str) -> None:
+    """click's own usage errors in the help's language, from labels.toml's [click.<lang>].
+
+    click words them through gettext, bound in each of its modules at import; those
+    bindings are handed our table's lookup instead. An English message missing from the
+    table (a newer click) stays as click says it.
+    """
+    table = click_words(lang)
+    if not table:
+        return
+
+    def gettext(message: str) -> str:
+        return table.get(message, message)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.termui,
+                   click.types):
+        if getattr(module, "_", None) is _gettext.gettext:
+            module._ = gettext
+        if getattr(module, "ngettext", None) is _gettext.ngettext:
+            module.ngettext = ngettext
+
+
+_click_in_our_language(HELP_LANG)
 
 
 def say(lang: str | None, key: str, **fields: object) -> str:

@@ -92,6 +92,11 @@ def _indicator(text: Mapping[str, str], shown: Mapping[str, object]) -> str:
     return text[key].format_map(_Blank(shown)) if key else ""
 
 
+def click_words(lang: str) -> dict[str, str]:
+    """click's English messages → ours in a language (empty: click's own English)."""
+    return dict(_load("labels.toml").get("click", {}).get(lang, {}))
+
+
 def labels(lang: str) -> dict[str, str]:
     """Workbook labels in a language (Vietnamese fills any gap in a translation)."""
     table = _load("labels.toml")

@@ -104,3 +104,18 @@ def test_consolidate_refuses_an_output_that_is_not_xlsx(tmp_path, catalog_path, 
         assert result.exit_code == 2, result.output
         assert ".xlsx" in result.output and english_in(result.output) == []
         assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("args", [["validate"], ["frob"], ["validate", "/no/such/catalog.xlsx", "x"],
+                                  ["status", "--lang", "fr"], ["consolidate", "--no-such-option"]])
+def test_clicks_own_usage_errors_are_vietnamese_by_default(args):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    english = ("Error:", "Missing argument", "No such", "does not exist", "Try '", "Invalid value", "Usage:")
+    assert not [word for word in english if word in result.output], result.output
+
+
+def test_clicks_own_usage_errors_are_english_with_consolidator_lang_en():
+    done = subprocess.run([sys.executable, "-m", "consolidator", "validate"], capture_output=True, text=True,
+                          env={**os.environ, "CONSOLIDATOR_LANG": "en"})
+    assert done.returncode == 2 and "Missing argument" in done.stderr
