@@ -8,10 +8,11 @@ from ..errors import CatalogError
 from ..gcpause import collector_paused
 from ..model import Catalog, Issue
 from .build import build
+from .cells import Sheet
 from .checks import frame_issues, missing_sheets, no_targets, schemas, target_issues, tree_issues
 from .frames import frame
 from .roundsheet import read_round
-from .sheets import Later, Sheet, read_sheets, ready
+from .sheets import Later, read_sheets, ready
 
 
 def load_catalog(path: str | Path) -> Catalog:
