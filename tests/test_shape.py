@@ -1,7 +1,6 @@
 """The package's shape (issue 12): small functions and classes, imports at the top, no import circle.
 
-Checked on the source with `ast`. Only the parts already re-cut along the direction of flow
-must pass; the others are listed as expected failures until their turn (extend `RECUT`).
+Checked on the source with `ast`. Every module of the package is held to it.
 """
 
 from __future__ import annotations
@@ -12,9 +11,6 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "consolidator"
-# Packages (a folder, "write/") or modules ("consolidate.py") whose shape is enforced.
-RECUT = tuple(m for m in (str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py"))
-              if not m.startswith("catalog"))  # the catalog's turn is next
 # Entry points, where start-up time justifies importing inside a function (pandas for one command).
 LAZY_IMPORTS_ALLOWED = ("cli.py", "demo.py")
 MOST_FUNCTION_LINES = 80
@@ -23,10 +19,6 @@ MOST_CLASS_LINES = 250
 
 def _modules() -> list[str]:
     return sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py"))
-
-
-def _recut(module: str) -> bool:
-    return any(module == part or (part.endswith("/") and module.startswith(part)) for part in RECUT)
 
 
 def _tree(module: str) -> ast.Module:
@@ -65,15 +57,9 @@ def _shape_problems(module: str) -> list[str]:
     return _too_long(module) + _imports_inside_functions(module) + _circle(module)
 
 
-@pytest.mark.parametrize("module", [m for m in _modules() if _recut(m)])
-def test_a_recut_module_has_small_functions_and_classes_its_imports_at_the_top_and_no_circle(module):
+@pytest.mark.parametrize("module", _modules())
+def test_a_module_has_small_functions_and_classes_its_imports_at_the_top_and_no_circle(module):
     assert not _shape_problems(module)
-
-
-@pytest.mark.xfail(reason="modules not re-cut yet (issue 12): extend RECUT as each is", strict=False)
-def test_the_modules_not_yet_recut_have_the_same_shape():
-    problems = [p for m in _modules() if not _recut(m) for p in _shape_problems(m)]
-    assert not problems, "\n".join(problems)
 
 
 def _imports(module: str) -> set[str]:

@@ -1,0 +1,53 @@
+"""A checked catalog's frames as the domain objects the rest of the tool uses (model.Catalog)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from operator import attrgetter
+
+import pandas as pd
+
+from .. import formulas
+from ..model import Catalog, Indicator, Round, Target, Unit
+from ..numbers import TargetValue, parse_number, parse_target
+from .frames import each
+from .spec import DEFAULT_DECIMALS
+
+_ACHIEVED = TargetValue("Đạt", 1.0, 1.0)  # a boolean indicator's target
+
+
+def build(round_: Round, frames: Mapping[str, pd.DataFrame]) -> Catalog:
+    """The Catalog of a round and its units, indicators and targets frames (all checked)."""
+    indicators = _indicators(frames["indicators"])
+    return Catalog(round_, _units(frames["units"]), indicators, _targets(frames["targets"], indicators))
+
+
+def _units(u: pd.DataFrame) -> tuple[Unit, ...]:
+    organisations = [v or "" for v in u["organisation_name"].tolist()] if "organisation_name" in u else [""] * len(u)
+    return tuple(map(Unit, u["unit_code"].tolist(), u["unit_name"].tolist(), u["parent_code"].tolist(),
+                     organisations))
+
+
+def _indicators(frame: pd.DataFrame) -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(
+            code=r.indicator_code, name=r.name, group=getattr(r, "group", None) or "",
+            unit_of_measure=getattr(r, "unit_of_measure", None) or "",
+            direction=r.direction, measure=r.measure, aggregation=r.aggregation,
+            decimals=int(parse_number(d).value) if (d := getattr(r, "decimals", None)) is not None else DEFAULT_DECIMALS,
+        )
+        for r in frame.itertuples()
+    )
+
+
+def _targets(t: pd.DataFrame, indicators: tuple[Indicator, ...]) -> tuple[Target, ...]:
+    units_of, codes = t["unit_code"].tolist(), t["indicator_code"].tolist()
+    baselines = each(lambda v: None if v is None else parse_number(v).value,
+                     t["baseline"].tolist() if "baseline" in t else [None] * len(t))
+    values = each(parse_target, t["target"].tolist())
+    by_code = {i.code: i for i in indicators}  # as before: a repeated code, the last one
+    yes_no = [code for code, indicator in by_code.items() if indicator.direction == formulas.BOOLEAN]
+    for row in t["indicator_code"].isin(yes_no).to_numpy().nonzero()[0].tolist():
+        values[row] = _ACHIEVED  # a yes/no indicator's target is to achieve it
+    return tuple(map(Target, units_of, codes, map(attrgetter("text"), values), map(attrgetter("low"), values),
+                     map(attrgetter("high"), values), baselines))
