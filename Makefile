@@ -18,8 +18,9 @@ $(VENV)/.installed: pyproject.toml
 demo: venv
 	$(BIN)/consolidator demo $(DEMO_DIR)
 
+# On every core; tests/conftest.py runs reading in-process unless a test is about isolation.
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info

@@ -21,10 +21,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from functools import partial
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 from typing import TypeVar
 
 from .errors import ConsolidatorError

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 import os
 from datetime import datetime, timezone
 from pathlib import Path

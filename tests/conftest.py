@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from consolidator import parallel
-
 from consolidator.catalog import catalog_rows, write_catalog_workbook
+from consolidator.cli import main
 from consolidator.model import Catalog, Indicator, Round, Target, Unit
+
+from .office import SOFFICE
 
 
 def small_catalog(**round_overrides) -> Catalog:
@@ -82,3 +87,30 @@ def _in_process(request, monkeypatch):
     """
     if request.node.get_closest_marker("isolated") is None:
         monkeypatch.setattr(parallel, "DEFAULT_LIMITS", parallel.WorkerLimits(isolated=False))
+
+
+@pytest.fixture(scope="session")
+def demo_printed(tmp_path_factory):
+    """The demo round, and its four kinds of workbook printed to PDF by one LibreOffice run:
+    name → (workbook, PDF). The print tests of several files read it; skip without soffice."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (libreoffice-calc-nogui) is not installed; .ci/run installs it")
+    base = tmp_path_factory.mktemp("printed")
+    demo = base / "demo"
+    result = CliRunner().invoke(main, ["demo", str(demo)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    annotated = next(p for p in sorted((demo / "gui-lai").glob("*.xlsx")) if not p.name.startswith("ban-cu"))
+    # the appendix and its annotated copy share a file name: staged under names of their own
+    sources = {"tong-hop": demo / "tong-hop.xlsx", "phu-luc": demo / "appendices" / annotated.name,
+               "gui-lai": annotated, "kiem-tra": demo / "kiem-tra.xlsx"}
+    staged = base / "xlsx"
+    staged.mkdir()
+    for name, source in sources.items():
+        shutil.copy(source, staged / f"{name}.xlsx")
+    pdf_dir = base / "pdf"
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{base / 'profile'}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(pdf_dir), *sorted(str(p) for p in staged.glob("*.xlsx"))],
+        check=True, capture_output=True, timeout=300,
+    )
+    return {name: (source, pdf_dir / f"{name}.pdf") for name, source in sources.items()}

@@ -31,7 +31,7 @@ from .filling import complete_results, fill
 
 SHEETS = ("round", "units", "indicators", "targets")
 # More examples for a longer hunt: CATALOG_EDIT_EXAMPLES=2000 pytest tests/test_catalog_edits.py
-EXAMPLES = int(os.environ.get("CATALOG_EDIT_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("CATALOG_EDIT_EXAMPLES", "20"))
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "catalog.xlsx"

@@ -17,7 +17,6 @@ from consolidator.catalog import load_catalog
 from consolidator.generate import generate
 from consolidator.messages import issue_codes
 from consolidator.validate import validate_files
-from consolidator.parallel import WorkerLimits
 
 from .conftest import small_catalog, write_catalog
 
@@ -78,7 +77,7 @@ def test_any_edit_gets_a_verdict(template, tmp_path_factory, edits, ops):
     catalog, path = template
     out = tmp_path_factory.mktemp("fuzz") / path.name
     apply(path, out, edits, ops)
-    report = validate_files(catalog, [out], limits=WorkerLimits(workers=1, seconds_per_file=20))
+    report = validate_files(catalog, [out])  # in this process: an exception would surface, not become a crash
     [s] = report.submissions
     assert s.status in ("valid", "invalid")  # never unreadable: it is a well-formed workbook
     saved = openpyxl.load_workbook(out)

@@ -16,9 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from consolidator.cli import main
 
 from .office import SOFFICE
 
@@ -39,34 +37,18 @@ def squeeze(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> dict[str, list[str]]:
+def printed(demo_printed) -> dict[str, list[str]]:
     """name → the text of each page of its PDF."""
-    base = tmp_path_factory.mktemp("print")
-    demo = base / "demo"
-    result = CliRunner().invoke(main, ["demo", str(demo)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    annotated = next(p for p in sorted((demo / "gui-lai").glob("*.xlsx")) if not p.name.startswith("ban-cu"))
-    sources = {"tong-hop": demo / "tong-hop.xlsx", "phu-luc": demo / "appendices" / annotated.name,
-               "gui-lai": annotated, "kiem-tra": demo / "kiem-tra.xlsx"}
-    staged = base / "xlsx"
-    staged.mkdir()
-    for name, source in sources.items():
-        shutil.copy(source, staged / f"{name}.xlsx")
-    pdf_dir = base / "pdf"
-    subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{base / 'profile'}", "--headless", "--norestore",
-         "--convert-to", "pdf", "--outdir", str(pdf_dir), *sorted(str(p) for p in staged.glob("*.xlsx"))],
-        check=True, capture_output=True, timeout=300,
-    )
+    sources = {name: book for name, (book, _) in demo_printed.items()}
     pages = {}
     for name in sources:
-        pdf = pdf_dir / f"{name}.pdf"
+        pdf = demo_printed[name][1]
         assert pdf.exists(), f"LibreOffice made no PDF of {name}"
         text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True,
                               text=True).stdout
         pages[name] = text.split("\f")[:-1]  # each page ends with a form feed
         pages[f"_fonts_{name}"] = _fonts(pdf, first_page=1, last_page=1 if name == "gui-lai" else 0)
-    pages["_charts"] = _chart_labels(demo / "tong-hop.xlsx")
+    pages["_charts"] = _chart_labels(sources["tong-hop"])
     return pages
 
 

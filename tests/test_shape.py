@@ -6,6 +6,7 @@ Checked on the source with `ast`. Every module of the package is held to it.
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ def _modules() -> list[str]:
     return sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py"))
 
 
+@lru_cache(maxsize=None)
 def _tree(module: str) -> ast.Module:
     return ast.parse((PACKAGE / module).read_text(encoding="utf-8"), module)
 
@@ -49,7 +51,7 @@ def _imports_inside_functions(module: str) -> list[str]:
 
 
 def _circle(module: str) -> list[str]:
-    cycle = _cycle_from(module, {m: _imports(m) for m in _modules()})
+    cycle = _cycle_from(module, _graph())
     return [f"{module}: an import circle " + " → ".join(cycle)] if cycle else []
 
 
@@ -60,6 +62,11 @@ def _shape_problems(module: str) -> list[str]:
 @pytest.mark.parametrize("module", _modules())
 def test_a_module_has_small_functions_and_classes_its_imports_at_the_top_and_no_circle(module):
     assert not _shape_problems(module)
+
+
+@lru_cache(maxsize=1)
+def _graph() -> dict[str, set[str]]:
+    return {m: _imports(m) for m in _modules()}
 
 
 def _imports(module: str) -> set[str]:

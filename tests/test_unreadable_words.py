@@ -15,7 +15,6 @@ from consolidator.errors import CatalogError
 from consolidator.generate import generate
 from consolidator.validate import validate_files
 from consolidator.reader import read_outcome
-from consolidator.parallel import WorkerLimits
 
 from .conftest import small_catalog, write_catalog
 from .corpus.build_corpus import EXPECTED, build_corpus
@@ -24,7 +23,6 @@ from .filling import complete_results, fill
 ENGLISH = ("the", "zip archive", "unrecognised", "part", "bad", "syntax error", "has no", "is", "file size",
            "missing", "damaged", "incomplete", "expands", "memory", "declares", "no such", "permission",
            "denied")
-LIMITS = WorkerLimits(workers=1, seconds_per_file=10)
 
 
 def english_in(message: str) -> list[str]:
@@ -47,7 +45,7 @@ UNREADABLE = [kind for kind, (status, _) in EXPECTED.items() if status == "unrea
 @pytest.mark.parametrize("kind", UNREADABLE)
 def test_a_returned_files_message_is_vietnamese(round_files, kind):
     catalog, _, _, files = round_files
-    [s] = validate_files(catalog, [files[kind]], limits=LIMITS).submissions
+    [s] = validate_files(catalog, [files[kind]]).submissions
     [issue] = s.issues
     assert issue.code == EXPECTED[kind][1]
     assert english_in(issue.message("vi")) == [], issue.message("vi")
@@ -80,7 +78,7 @@ def test_a_bad_checksum_is_named_without_zipfiles_words(round_files, tmp_path):
     data = path.read_bytes()
     assert b"<sheetData>" in data  # the sheets, stored as written
     path.write_bytes(data.replace(b"<sheetData>", b"<sheetDatb>"))  # same length: only the CRC tells
-    [s] = validate_files(catalog, [path], limits=LIMITS).submissions
+    [s] = validate_files(catalog, [path]).submissions
     [issue] = s.issues
     assert (issue.code, issue.params["reason"]) == ("file-corrupt", "reason_bad_checksum")
     assert "CRC" not in issue.message("vi") and "CRC" not in issue.message("en")
@@ -93,7 +91,7 @@ def test_sizes_are_written_in_the_messages_number_style(round_files, tmp_path):
     shutil.copy(valid, path)
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/media/zeros.bin", bytes(int(54.4 * 1024 * 1024)))
-    [s] = validate_files(catalog, [path], limits=LIMITS).submissions
+    [s] = validate_files(catalog, [path]).submissions
     [issue] = s.issues
     assert issue.code == "file-too-large"
     assert "54,4 MB" in issue.message("vi") and "54.4 MB" in issue.message("en")

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from consolidator.cli import main
 from consolidator.write import sheet_names, words
 
-from .office import SOFFICE, needs_libreoffice
+from .office import needs_libreoffice
 
 PDFTOTEXT = shutil.which("pdftotext")
 needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (Debian package poppler-utils) is not installed")
@@ -28,16 +25,9 @@ def _squeezed(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(demo_printed):
     """(the demo's consolidated workbook, its PDF's pages as text without spaces)."""
-    tmp = tmp_path_factory.mktemp("print")
-    result = CliRunner().invoke(main, ["demo", str(tmp / "demo")])
-    assert result.exit_code in (0, 1), result.output
-    book = tmp / "demo" / "tong-hop.xlsx"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(tmp), str(book)], check=True, capture_output=True, timeout=240)
-    pdf = tmp / "tong-hop.pdf"
+    book, pdf = demo_printed["tong-hop"]
     text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return book, pdf, [_squeezed(page) for page in text.split("\f")]
 

@@ -19,7 +19,6 @@ import json
 import re
 import sys
 import tempfile
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from consolidator.catalog import load_catalog
 from consolidator.cli import main
 from consolidator.demo import simulate_returns
 from consolidator.generate import generate
-from consolidator.model import Indicator, Round, Target, Unit
+from consolidator.model import Catalog, Indicator, Round, Target, Unit
 from consolidator.templates import write_sample_catalog
 from tests.conftest import small_catalog, write_catalog
 from tests.filling import column, complete_results, fill, rows_by_code
@@ -104,8 +103,6 @@ def _adjusting_catalog():
             Target(code, "VANHOA", "Đạt", 1.0, 1.0),
         ]
     targets.append(Target("TP", "THU", "500", 500.0, 500.0, 330.0))
-    from consolidator.model import Catalog
-
     return Catalog(round_, units, indicators, tuple(targets))
 
 
