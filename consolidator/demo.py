@@ -17,21 +17,23 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import openpyxl
+
 from . import formulas, layout
 from .catalog import load_catalog
+from .consolidate import consolidate
 from .generate import MANIFEST, generate
 from .messages import labels
 from .model import Catalog
 from .numbers import display_number
+from .report import annotate, format_status, write_excel_report
 from .templates import write_sample_catalog
+from .validate import collect_inputs
+from .write import write_outputs
 
 
 def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     """Run the round step by step, yielding a line about each output as it is written."""
-    from .consolidate import consolidate
-    from .write import write_outputs
-    from .report import annotate, format_status, write_excel_report
-    from .validate import collect_inputs
 
     text = labels(lang)
     directory.mkdir(parents=True, exist_ok=True)
@@ -89,8 +91,6 @@ def plausible_result(catalog: Catalog, unit_code: str, indicator_code: str, rng:
 
 def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path, lang: str = "vi") -> list[str]:
     """Fill every unit's appendix as that unit would and drop it in the inbox; say what happened."""
-    import openpyxl
-
     text = labels(lang)
 
     inbox.mkdir(parents=True, exist_ok=True)
