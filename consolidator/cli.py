@@ -273,14 +273,15 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_status"])
 def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
     from .report import format_status
-    from .validate import VALID, validate_files
+    from .model import UnitState
+    from .validate import validate_files
 
     cat = _load(catalog)
     lang = lang or cat.round.lang
     # An empty inbox is the first day of a round: every unit is missing, which is the answer.
     report = validate_files(cat, _inputs(inputs, lang, allow_empty=True), progress=_progress("status"))
     click.echo(format_status(report, lang))
-    sys.exit(0 if all(u.state == VALID for u in report.units) else 1)
+    sys.exit(0 if all(u.state == UnitState.VALID for u in report.units) else 1)
 
 
 @main.command(help=_HELP["help_consolidate"])

@@ -15,7 +15,7 @@ from . import formulas
 import pandas as pd
 
 from .errors import UnknownUnits
-from .model import Catalog, Indicator, Row, Submission, ValidationReport
+from .model import Catalog, Indicator, Row, Status, Submission, ValidationReport
 from .rollup import reported_values, roll_up, subtree
 from .validate import validate_files
 
@@ -37,7 +37,6 @@ class Consolidation:
     root: str
     accept_partial: bool = False
     run_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
-    _table: object = field(default=None, init=False, repr=False)
 
     @property
     def left_out(self) -> list:
@@ -45,16 +44,15 @@ class Consolidation:
 
         An older version of a unit that sent a newer file is not "left out": it was replaced.
         """
-        return [s for s in self.report.submissions if s.status != "valid" and s.in_round]
+        return [s for s in self.report.submissions if s.status != Status.VALID and s.in_round]
 
+    @cached_property
     def table(self):
         """The long data table as a DataFrame (one row per unit × indicator, rollups included).
 
         Built once: the workbook's data sheet and `--data-out` both need it.
         """
-        if self._table is None:
-            self._table = long_table(self.catalog, self.rows)
-        return self._table
+        return long_table(self.catalog, self.rows)
 
 
     # --- what stands for each unit × indicator: computed once, laid out by every sheet ---------

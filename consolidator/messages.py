@@ -92,6 +92,13 @@ def _indicator(text: Mapping[str, str], shown: Mapping[str, object]) -> str:
     return text[key].format_map(_Blank(shown)) if key else ""
 
 
+def labels_of(prefix: str, lang: str) -> dict[str, str]:
+    """The labels of one part of the tool (`wb_` the workbook, `rp_` the reports), by their
+    names without the prefix."""
+    n = len(prefix)
+    return {key[n:]: text for key, text in labels(lang).items() if key.startswith(prefix)}
+
+
 def click_words(lang: str) -> dict[str, str]:
     """click's English messages → ours in a language (empty: click's own English)."""
     return dict(_load("labels.toml").get("click", {}).get(lang, {}))

@@ -13,13 +13,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from . import layout, parallel
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
-from .messages import labels
+from .messages import labels, labels_of
 from .model import Status, Submission, ValidationReport
 from .parallel import WorkerLimits, run_in_workers
 
 def words(lang: str) -> dict[str, str]:
     """The reports' words (labels.toml, `rp_` keys), by their short names."""
-    return {key[3:]: text for key, text in labels(lang).items() if key.startswith("rp_")}
+    return labels_of("rp_", lang)
 
 
 def _pct(share: float | None) -> str:

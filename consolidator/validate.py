@@ -24,8 +24,8 @@ from .model import (Attachment, Catalog, CellState, ExtraIndicator, FileReading,
 from .numbers import parse_number
 from .reader import read_outcome, reading_failed, unit_code_from_file_name
 from .parallel import WorkerLimits, run_in_workers
+from .xlsx import starts_like_a_package
 
-VALID, INVALID, UNREADABLE = Status.VALID, Status.INVALID, Status.UNREADABLE
 _USABLE = (CellState.OK, CellState.AMBIGUOUS)
 # Where a file's received time came from (DESIGN.md §3), best first. The store of a later
 # version records the real one; without it the workbook's own last-saved time is used,
@@ -57,7 +57,6 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".fods"})
 ATTACHMENT_SUFFIXES = frozenset({".pdf", ".doc", ".docx", ".odt", ".rtf", ".jpg", ".jpeg", ".png", ".gif",
                                  ".tif", ".tiff", ".bmp", ".heic", ".webp"})
-_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 def sort_inputs(catalog: Catalog, paths: Sequence[Path]) -> tuple[list[Path], list[Attachment], list[Path]]:
@@ -83,7 +82,7 @@ def sort_inputs(catalog: Catalog, paths: Sequence[Path]) -> tuple[list[Path], li
 def _starts_like_a_workbook(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
-            return fh.read(4).startswith(_WORKBOOK_MAGIC)
+            return starts_like_a_package(fh.read(8))
     except OSError:
         return True  # let the reader say what is wrong with it
 
@@ -120,7 +119,7 @@ def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime) ->
     reading = outcome.reading
     base = {"path": outcome.path, "sha256": outcome.sha256, "file_time": outcome.received}
     if reading is None:
-        return Submission(unit_code=None, round_id=None, status=UNREADABLE, issues=(outcome.unreadable,),
+        return Submission(unit_code=None, round_id=None, status=Status.UNREADABLE, issues=(outcome.unreadable,),
                           modified=None, received=outcome.received, **base)
     received, source = received_time(outcome, reading, now)
     issues = tuple(reading.issues) + tuple(row_issues)
@@ -130,7 +129,7 @@ def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime) ->
         # a "no result yet" warning per row that would let it pass as a valid submission.
         issues = tuple(i for i in issues if i.code != "missing-result") + (
             make_issue("no-results", sheet=reading.sheet),)
-    status = INVALID if any(i.severity == "error" for i in issues) else VALID
+    status = Status.INVALID if any(i.severity == "error" for i in issues) else Status.VALID
     error_codes = {i.indicator_code for i in issues if i.severity == "error" and i.indicator_code}
     values = tuple(
         Reported(r.indicator_code, r.excel_row,
@@ -172,7 +171,7 @@ def rank_duplicates(catalog: Catalog, submissions: list[Submission]) -> list[Sub
     out = list(submissions)
     for n, s in enumerate(submissions):
         of_this_round = s.round_id in (None, catalog.round.round_id)
-        if s.unit_code in catalog.targets_by_unit and s.status != UNREADABLE and of_this_round:
+        if s.unit_code in catalog.targets_by_unit and s.status != Status.UNREADABLE and of_this_round:
             if s.sha256 and s.sha256 in first_of:
                 out[n] = replace(s, copy_of=submissions[first_of[s.sha256]].path.name)
                 continue

@@ -169,6 +169,11 @@ _SNIFF_BYTES = 512 * 1024
 _TEXT_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x7f]")
 
 
+def starts_like_a_package(head: bytes) -> bool:
+    """Whether a file's first bytes open a zip member or an OLE container, as every workbook does."""
+    return head.startswith((_ZIP_MAGIC[0], _OLE2_MAGIC))
+
+
 def sniff(path: str | os.PathLike) -> str:
     """What a file is, by its bytes, not its name.
 

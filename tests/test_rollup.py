@@ -394,7 +394,7 @@ def test_root_subtree(round_a, full):
     k = row(sub.rows, "K", "DV", True)
     check(k, result=56, target=70, status="on_track", pct=80, pace=56 / (E * 70))
     assert keys(sub.rows) == {k for k in keys(full.rows) if k[0] in ("K", "K1", "K2", "K3")}
-    assert set(sub.table()["unit_code"]) == {"K", "K1", "K2", "K3"}
+    assert set(sub.table["unit_code"]) == {"K", "K1", "K2", "K3"}
 
 
 # --- the long table ----------------------------------------------------------------------------
@@ -414,7 +414,7 @@ def _cell(frame, unit: str, code: str, rollup: bool):
 
 
 def test_long_table(full):
-    frame = full.table()
+    frame = full.table
     assert list(frame.columns) == DESIGN_COLUMNS
     # One row per unit × indicator, rollups included: P 3 own + 12 rollups, D1 11, D2 11, K 5, K1 5, K2 4, K3 3.
     assert len(frame) == 3 + 12 + 11 + 11 + 5 + 5 + 4 + 3
@@ -488,7 +488,7 @@ def test_partial_rollup_and_invalid_file_left_out(round_b):
     check(row(rows, "K2", "KYLUAT", False), result=1, target=2, status="on_track", pct=200, pace=1.0)
     # CSVM (boolean sum) over K1 (Đạt) and K2 (Chưa đạt): 1 of t = 2; p = 1/2 → low.
     check(row(rows, "K", "CSVM", True), result=1, target=2, status="low", pct=50, pace=0.5)
-    frame = result.table()
+    frame = result.table
     assert _cell(frame, "P", "DV", True)["coverage"] == approx(2 / 3)
     assert (frame["expected_progress"] == 0.5).all()
 
@@ -575,7 +575,7 @@ def test_target_all_is_over_every_expected_child_beside_the_like_for_like_target
     # A unit's own target is its target_all; a parent with its own target keeps it on the rollup too.
     assert row(rows, "D2", "DV", False).target_all == 300
     assert row(rows, "P", "VON", True).target_all == 1000
-    frame = result.table()
+    frame = result.table
     assert list(frame.columns).index("target_all") == list(frame.columns).index("target") + 1
     assert _cell(frame, "P", "DV", True)["target_all"] == 870
     assert _cell(frame, "K", "DV", True)["target_all"] == 70

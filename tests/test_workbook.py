@@ -355,7 +355,7 @@ def test_data_sheet_is_an_excel_table(round_, book):
     vi = labels("vi")
     assert [c.name for c in table.tableColumns] == [vi[f"data_{col}"] for col in TABLE_COLUMNS]
     assert table.autoFilter is not None
-    frame = round_[1].table()
+    frame = round_[1].table
     assert table.ref == f"A1:{openpyxl.utils.get_column_letter(len(TABLE_COLUMNS))}{len(frame) + 1}"
     canonical = {vi[f"data_{col}"]: col for col in TABLE_COLUMNS}
     header = [canonical[c.value] for c in ws[1]]

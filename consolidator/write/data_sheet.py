@@ -42,13 +42,13 @@ def start(book: Book, c: Consolidation) -> tuple[Forked, Path]:
                     for i in c.catalog.indicators}
     path = book.scratch / "data-rows.xml"
     kinds = [(col.key, col.kind, styles.get(col.key, text_style)) for col in COLUMNS]
-    forked = streamed.rows_in_background(book.names["data"], path, _rows, c.table(), kinds, text_style, figure_style)
+    forked = streamed.rows_in_background(book.names["data"], path, _rows, c.table, kinds, text_style, figure_style)
     return forked, path
 
 
 def write(book: Book, c: Consolidation, rows: tuple[Forked, Path]) -> None:
     ws = book.sheet("data")
-    last_row = max(len(c.table()), 1)
+    last_row = max(len(c.table), 1)
     header_format = book.fmt(bold=True, text_wrap=True, **default_font())
     ws.add_table(0, 0, 1, len(COLUMNS) - 1, {
         "name": TABLE_NAME, "style": "Table Style Light 9", "autofilter": True,

@@ -19,7 +19,7 @@ from .. import formulas, layout
 from ..errors import ConsolidatorError
 from ..fileio import clean_text
 from ..layout import FONT
-from ..messages import labels
+from ..messages import labels, labels_of
 from ..numbers import display_number
 from .streamed import Body
 
@@ -39,8 +39,7 @@ _FOOTER = f'&C&"{FONT},Regular"&P/&N'
 @cache
 def words(lang: str) -> dict[str, str]:
     """The consolidated workbook's words in a language: labels.toml's `wb_` keys, without the prefix."""
-    n = len(_WORD_PREFIX)
-    return {key[n:]: text for key, text in labels(lang).items() if key.startswith(_WORD_PREFIX)}
+    return labels_of(_WORD_PREFIX, lang)
 
 
 def sheet_name(name: str) -> str:

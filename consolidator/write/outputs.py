@@ -24,7 +24,7 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
     if data_out is None:
         write_consolidated(result, output, lang)
         return
-    frame = result.table()
+    frame = result.table
     refused = None
     with contextlib.ExitStack() as stack:
         try:
