@@ -8,9 +8,10 @@ into issues with one pandera schema over every submission at once.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
-import os
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from functools import lru_cache
@@ -28,6 +29,8 @@ HEADER_SCAN_ROWS = 60
 HEADER_SCAN_COLS = 40
 MIN_HEADER_MATCHES = 3
 ESSENTIAL_COLUMNS = ("indicator_code", "result", "target")
+# More locked rows than a unit has indicators cannot be ours; the sheet caps bound it anyway.
+MAX_LOCKED_ROWS = 2_000
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
 # Labels whose text depends on the round (month, year): matched by how they start.
 _LABEL_PREFIXES = {
@@ -86,12 +89,10 @@ def _identity_from_metadata(sheet: Sheet) -> Identity:
     # falls back to the current catalog, as a file of the first template version does.
     if locked and identity.round_id and identity.unit_code and identity.fingerprint == layout.fingerprint(
             identity.round_id, identity.unit_code, locked):
-        return Identity(**{**identity.__dict__, "locked": tuple(locked)})
+        return replace(identity, locked=tuple(locked))
     return identity
 
 
-# More locked rows than a unit has indicators cannot be ours; the sheet caps bound it anyway.
-MAX_LOCKED_ROWS = 2_000
 
 
 def _meta_text(value: object) -> str:
