@@ -15,6 +15,7 @@ from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .messages import labels, labels_of
 from .model import Status, Submission, ValidationReport
+from .numbers import display_number
 from .parallel import WorkerLimits, run_in_workers
 
 def words(lang: str) -> dict[str, str]:
@@ -90,7 +91,7 @@ def format_status(report: ValidationReport, lang: str = "vi") -> str:
 
 def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "vi") -> None:
     """An Excel report: a summary row per expected unit and one row per issue."""
-    w = words(lang)
+    w, text = words(lang), labels(lang)
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.default_font()})
         base = {"font_name": layout.FONT, "font_size": 11, "valign": "top", "text_wrap": True, "border": 1}
@@ -98,15 +99,16 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
         plain = wb.add_format(base)
         units = wb.add_worksheet(w["units_sheet"])
         cols = ["unit", "unit_name", "status", "on_time", "errors", "warnings", "file", "received"]
-        widths = [10, 36, 14, 11, 8, 10, 36, 16]
-        _report_header(units, [w[key] for key in cols], widths, head)
+        widths = [10, 34, 13, 10, 7, 9, 34, 16, 16]
+        _report_header(units, [w[key] for key in cols] + [text["status_source"]], widths, head)
         by_unit = {u.unit_code: u for u in report.units}
         for r, u in enumerate(by_unit.values(), start=1):
             s = u.submission
             values = [u.unit_code, u.unit_name, w[u.state],
                       "" if u.on_time is None else (w["yes"] if u.on_time else w["late"]),
                       s.errors if s else "", s.warnings if s else "", s.path.name if s else "",
-                      s.received.astimezone().strftime("%d/%m/%Y %H:%M") if s else ""]
+                      s.received.astimezone().strftime("%d/%m/%Y %H:%M") if s else "",
+                      text[f"received_source_{s.received_source}"] if s else ""]
             _report_row(units, r, values, widths, plain)
         units.autofilter(0, 0, max(1, len(by_unit)), len(cols) - 1)
         issues = wb.add_worksheet(w["issues_sheet"])
@@ -118,10 +120,17 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
             for i in s.issues:
                 r += 1
                 values = [s.path.name, s.unit_code or "", w[i.severity], i.code, i.sheet or "", i.cell or "",
-                          i.indicator_code or "", "" if i.value is None else str(i.value), i.message(lang)]
+                          i.indicator_code or "", _shown(i.value), i.message(lang)]
                 _report_row(issues, r, [str(v) for v in values], widths, plain)
         issues.autofilter(0, 0, max(1, r), len(cols) - 1)
         wb.close()
+
+
+def _shown(value: object) -> str:
+    """A cell's value as the unit typed it: 999 rather than the float 999.0 it was read as."""
+    if value is None:
+        return ""
+    return display_number(value) if isinstance(value, float) else str(value)
 
 
 def _report_header(ws, headings: list[str], widths: list[float], f) -> None:

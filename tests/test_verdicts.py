@@ -315,3 +315,26 @@ def test_the_submission_sheet_names_each_time_source_and_lists_attachments(round
     by_unit = {r[0]: r[header.index(text["status_source"])] for r in units if r[0] in ("K1", "K2")}
     assert by_unit == {"K1": text["received_source_saved"], "K2": text["received_source_file"]}
     assert ["K1", "K1_bao-cao.pdf"] in [r[:2] for r in rows]
+
+
+def test_the_excel_report_names_each_time_source_and_shows_figures_as_typed(round_, tmp_path):
+    import openpyxl
+
+    from consolidator.messages import labels
+
+    catalog, catalog_path, templates, inbox = round_
+
+    def overwrite(wb, ws):
+        ws.protection.sheet = False
+        ws.cell(rows_by_code(ws)["KYLUAT"], column("target")).value = 999
+
+    fill(templates["K1"], inbox / "K1.xlsx", complete_results(catalog, "K1"), modified=ON_TIME, edit=overwrite)
+    cli("validate", catalog_path, inbox, "--report", tmp_path / "kiem-tra.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "kiem-tra.xlsx")
+    units, issues = book.worksheets
+    text = labels("vi")
+    header = [c.value for c in units[1]]
+    row = next(r for r in units.iter_rows(min_row=2, values_only=True) if r[0] == "K1")
+    assert row[header.index(text["status_source"])] == text["received_source_saved"]
+    changed = next(r for r in issues.iter_rows(min_row=2, values_only=True) if r[3] == "target-changed")
+    assert changed[7] == "999"
