@@ -99,7 +99,7 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
         plain = wb.add_format(base)
         units = wb.add_worksheet(w["units_sheet"])
         cols = ["unit", "unit_name", "status", "on_time", "errors", "warnings", "file", "received"]
-        widths = [10, 34, 13, 10, 7, 9, 34, 16, 16]
+        widths = [10, 34, 13, 10, 7, 9, 32, 16, 21]
         _report_header(units, [w[key] for key in cols] + [text["status_source"]], widths, head)
         by_unit = {u.unit_code: u for u in report.units}
         for r, u in enumerate(by_unit.values(), start=1):
