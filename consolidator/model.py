@@ -213,6 +213,11 @@ class ReceivedSource(StrEnum):
 
     SAVED = "saved"  # the workbook's own last-saved time
     FILE = "file"  # the file's modification time
+    # A round's store records the real one (DESIGN.md §7), and then these are used instead.
+    UPLOAD = "upload"  # the moment the web page took the unit's upload
+    EMAIL = "email"  # the Date of the .eml/.mbox message it came attached to
+    GIVEN = "given"  # the time the clerk typed (`receive --received-at`)
+    INTAKE = "intake"  # the moment of `receive`, when nothing better is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +262,25 @@ def make_issue(code: str, **kwargs: object) -> Issue:
 
 
 # --- what passes between the steps: read → validate → consolidate → write -------------------------
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One file arriving at a round's store: from the disk, an email or an upload.
+
+    Exactly one of `path` and `data` is set. `name` is the name it was sent under, made
+    safe (a plain file name, never a path): it is shown to people, never opened as given.
+    """
+
+    name: str
+    received: datetime  # aware, UTC
+    source: ReceivedSource
+    sender: str = ""  # an email's From, or "link:<unit code>" for the web page
+    path: Path | None = None
+    data: bytes | None = None
+    origin: str = ""  # where it came from, for messages: "thu.eml", "hop-thu.mbox #12"
+    notes: tuple[Issue, ...] = ()  # said about its arrival (a Date in the future replaced)
+    unit_hint: str | None = None  # the unit whose link it came through (web page)
 
 @dataclass(frozen=True)
 class Identity:
