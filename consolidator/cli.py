@@ -170,39 +170,67 @@ def main() -> None:
 
 
 # The folders of a round, as the clerk's guide (docs/huong-dan-su-dung.md) names them.
-APPENDICES, INBOX = "phu-luc", "nhan-ve"
+APPENDICES, INBOX, CONSOLIDATED = "phu-luc", "nhan-ve", "tong-hop.xlsx"
 
 
 @main.command(help=_HELP["help_init"])
 @click.argument("directory", type=click.Path(file_okay=False), metavar=_HELP["mv_directory"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_init"])
 def init(directory: str, lang: str | None) -> None:
+    from .rounds import create_round
     from .templates import write_blank_catalog
 
-    path = Path(directory) / "catalog.xlsx"
-    if path.exists():
-        raise Refused(say(lang, "cli_exists", path=path))
-    write_blank_catalog(path)
-    click.echo(say(lang, "cli_init_written", path=path))
-    click.echo(say(lang, "cli_init_fill"))
-    click.echo(f"  consolidator generate {shell_path(path)} -o {shell_path(Path(directory) / APPENDICES)}")
-    click.echo(say(lang, "cli_init_then", inbox=shell_path(Path(directory) / INBOX)))
-    click.echo(f"  consolidator validate {shell_path(path)} {shell_path(Path(directory) / INBOX)}")
+    folder = Path(directory)
+    made_catalog = create_round(folder, write_blank_catalog)
+    click.echo(say(lang, "cli_round_created" if made_catalog else "cli_round_store_added", folder=folder))
+    click.echo(say(lang, "cli_round_next"))
+    click.echo(f"  consolidator generate {shell_path(folder)}")
+    click.echo(f"  consolidator receive {shell_path(folder)} {shell_path(folder / INBOX)}")
+    click.echo(f"  consolidator status {shell_path(folder)}")
+
+
+def _catalog_or_round(path: str):
+    """The catalog, and the round folder when a folder was given in its place (DESIGN.md §7)."""
+    from .rounds import RoundFolder
+
+    given = Path(path)
+    if RoundFolder.is_one(given):
+        folder = RoundFolder(given)
+        folder.store().close()  # refuses a folder without a store, or with a newer one
+        catalog, version = folder.catalog()
+        return catalog, folder, version
+    return _load(path), None, None
+
+
+def _files_or_store(folder, inputs: tuple[str, ...], lang: str, allow_empty: bool = False):
+    """Files given, or None when a round folder's store is to be used (no INPUT given)."""
+    if folder is not None and not inputs:
+        return None
+    if not inputs and not allow_empty:
+        raise Refused(say(lang, "cli_no_inputs_catalog"))
+    return _inputs(inputs, lang, allow_empty)
 
 
 @main.command(help=_HELP["help_generate"])
-@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
-@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), metavar=_HELP["mv_folder"],
+@click.argument("catalog", type=click.Path(exists=True), metavar=_HELP["mv_round"])
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), metavar=_HELP["mv_folder"],
               help=_HELP["help_opt_appendix_dir"])
 @click.option("--unit", "units", multiple=True, metavar=_HELP["mv_code"], help=_HELP["help_opt_unit"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_generate"])
-def generate(catalog: str, outdir: str, units: tuple[str, ...], lang: str | None) -> None:
+def generate(catalog: str, outdir: str | None, units: tuple[str, ...], lang: str | None) -> None:
     from .generate import MANIFEST
     from .generate import generate as run
+    from .rounds import record_generated
 
-    cat = _load(catalog)
+    cat, folder, version = _catalog_or_round(catalog)
     lang = lang or cat.round.lang
+    if outdir is None:
+        if folder is None:
+            raise Refused(say(lang, "cli_output_required"))
+        outdir = str(folder.path / APPENDICES)
     done = run(cat, outdir, units, lang, progress=_progress("generate"))
+    if folder is not None:
+        record_generated(folder, version, done)
     for g in done:
         click.echo(say(lang, "cli_generated_line", unit=g.unit_code, count=g.indicators, path=g.path))
     click.echo(say(lang, "cli_generated", count=len(done), manifest=Path(outdir) / MANIFEST))
@@ -232,8 +260,8 @@ def _inputs(inputs: tuple[str, ...], lang: str, allow_empty: bool = False):
 
 
 @main.command(help=_HELP["help_validate"])
-@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.argument("catalog", type=click.Path(exists=True), metavar=_HELP["mv_round"])
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help=_HELP["help_opt_format"])
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), metavar=_HELP["mv_file"],
               help=_HELP["help_opt_report"])
@@ -248,9 +276,15 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
     from .report import annotate_copies, format_text, write_excel_report
     from .validate import validate_files
 
-    cat = _load(catalog)
+    cat, folder, version = _catalog_or_round(catalog)
     lang = lang or cat.round.lang
-    report = validate_files(cat, _inputs(inputs, lang), progress=_progress("validate"))
+    paths = _files_or_store(folder, inputs, lang)
+    if paths is None:
+        from .rounds import standing
+
+        report = standing(folder, cat, version, reread=True, progress=_progress("validate"))
+    else:
+        report = validate_files(cat, paths, progress=_progress("validate"))
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
     else:
@@ -268,46 +302,66 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
 
 
 @main.command(help=_HELP["help_status"])
-@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.argument("catalog", type=click.Path(exists=True), metavar=_HELP["mv_round"])
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_status"])
 def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
     from .report import format_status
     from .model import UnitState
     from .validate import validate_files
 
-    cat = _load(catalog)
+    cat, folder, version = _catalog_or_round(catalog)
     lang = lang or cat.round.lang
     # An empty inbox is the first day of a round: every unit is missing, which is the answer.
-    report = validate_files(cat, _inputs(inputs, lang, allow_empty=True), progress=_progress("status"))
+    paths = _files_or_store(folder, inputs, lang, allow_empty=True)
+    if paths is None:
+        from .rounds import standing
+
+        report = standing(folder, cat, version, progress=_progress("status"))
+    else:
+        report = validate_files(cat, paths, progress=_progress("status"))
     click.echo(format_status(report, lang))
     sys.exit(0 if all(u.state == UnitState.VALID for u in report.units) else 1)
 
 
 @main.command(help=_HELP["help_consolidate"])
-@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), metavar=_HELP["mv_file"],
+@click.argument("catalog", type=click.Path(exists=True), metavar=_HELP["mv_round"])
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar=_HELP["mv_file"],
               help=_HELP["help_opt_consolidated"])
 @click.option("--data-out", type=click.Path(dir_okay=False), metavar=_HELP["mv_file"], help=_HELP["help_opt_data_out"])
 @click.option("--root", metavar=_HELP["mv_code"], help=_HELP["help_opt_root"])
 @click.option("--accept-partial", is_flag=True, help=_HELP["help_opt_accept_partial"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_consolidate"])
-def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: str | None, root: str | None,
+def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_out: str | None, root: str | None,
                 accept_partial: bool, lang: str | None) -> None:
     from .consolidate import consolidate as run
     from .write import write_outputs
     from .report import words
 
     # the name says what is written: a workbook under a .csv name would open as garbage
-    if Path(output).suffix.lower() != ".xlsx":
+    if output is not None and Path(output).suffix.lower() != ".xlsx":
         raise Refused(say(lang, "cli_output_ext", path=output))
-    cat = _load(catalog)
+    cat, folder, version = _catalog_or_round(catalog)
     lang = lang or cat.round.lang
+    if output is None:
+        if folder is None:
+            raise Refused(say(lang, "cli_output_required"))
+        output = str(folder.path / CONSOLIDATED)
     if data_out is not None and Path(data_out).suffix.lower() not in (".csv", ".parquet"):
         raise Refused(say(lang, "cli_data_out_ext", path=data_out))
-    result = run(cat, _inputs(inputs, lang), root=root, accept_partial=accept_partial, progress=_progress("consolidate"))
+    paths = _files_or_store(folder, inputs, lang)
+    if paths is None:
+        from .rounds import consolidate_round
+
+        result = consolidate_round(folder, cat, version, root, accept_partial, progress=_progress("consolidate"))
+    else:
+        result = run(cat, paths, root=root, accept_partial=accept_partial, progress=_progress("consolidate"))
     write_outputs(result, output, data_out, lang)
+    if folder is not None:
+        from .rounds import record_consolidated
+
+        record_consolidated(folder, result, output, data_out)
     click.echo(say(lang, "cli_consolidated", path=output))
     if data_out:
         click.echo(say(lang, "cli_data_table", path=data_out))
@@ -323,3 +377,104 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
     if len(result.left_out) > LEFT_OUT_SHOWN:
         click.echo(say(lang, "cli_more", count=len(result.left_out) - LEFT_OUT_SHOWN))
     sys.exit(1 if result.left_out else 0)
+
+
+def _round(path: str):
+    """A round folder's catalog, the folder and the catalog's version: for the commands that
+    need the store (receive, history, check, remind)."""
+    from .rounds import RoundFolder
+
+    folder = RoundFolder(Path(path))
+    folder.store().close()  # refuses a folder without a store, or with a newer one
+    catalog, version = folder.catalog()
+    return catalog, folder, version
+
+
+@main.command(help=_HELP["help_receive"])
+@click.argument("round_dir", type=click.Path(exists=True, file_okay=False), metavar=_HELP["mv_round_only"])
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar=_HELP["mv_received_inputs"])
+@click.option("--received-at", "received_at", metavar=_HELP["mv_when"], help=_HELP["help_opt_received_at"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
+def receive(round_dir: str, inputs: tuple[str, ...], received_at: str | None, lang: str | None) -> None:
+    from datetime import datetime, timezone
+
+    from .mail import incoming, parse_received_at
+    from .model import Issue
+    from .report import words
+    from .rounds import receive as run
+    from .safety import verify_xml_defences
+
+    given = parse_received_at(received_at) if received_at else None  # refused before anything is read
+    cat, folder, version = _round(round_dir)
+    lang = lang or cat.round.lang
+    verify_xml_defences()
+    w = words(lang)
+    counts = {"received": 0, "duplicates": 0, "skipped": 0}
+    items = incoming([Path(i) for i in inputs], datetime.now(timezone.utc), given)
+    for said in run(folder, cat, version, items):
+        if isinstance(said, Issue):
+            click.echo(f"[{said.code}] {said.message(lang)}", err=True)
+            counts["skipped"] += 1
+            continue
+        click.echo(_receipt_line(said, w, lang))
+        for note in said.notes:
+            click.echo(f"    [{note.code}] {note.message(lang)}")
+        key = "duplicates" if said.duplicate_of is not None else "received" if said.number else "skipped"
+        counts[key] += 1
+    click.echo(say(lang, "cli_received", **counts))
+
+
+def _receipt_line(r, w, lang: str) -> str:
+    origin = f" ({r.origin})" if r.origin else ""
+    if r.duplicate_of is not None:
+        return say(lang, "cli_receipt_duplicate", unit=r.unit_code or "?", number=r.duplicate_of, name=r.name,
+                   origin=origin)
+    if r.number is None:
+        why = r.notes[0].code if r.notes else ""
+        return say(lang, "cli_receipt_skipped", unit=r.unit_code or "?", name=r.name, origin=origin, why=why)
+    verdict = w[r.status] + (f" ({r.errors} {w['errors'].lower()})" if r.errors else "")
+    return say(lang, "cli_receipt", number=r.number, unit=r.unit_code or "?", verdict=verdict, name=r.name,
+               origin=origin, counts=say(lang, "cli_receipt_counts" if r.counts else "cli_receipt_not_counted"))
+
+
+@main.command(help=_HELP["help_history"])
+@click.argument("round_dir", type=click.Path(exists=True, file_okay=False), metavar=_HELP["mv_round_only"])
+@click.option("--unit", "unit", metavar=_HELP["mv_code"], help=_HELP["help_opt_history_unit"])
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help=_HELP["help_opt_format_history"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
+def history(round_dir: str, unit: str | None, fmt: str, lang: str | None) -> None:
+    import json
+
+    from .errors import UnknownUnits
+    from .report import format_history, history_dict
+    from .rounds import history as run
+
+    cat, folder, _ = _round(round_dir)
+    lang = lang or cat.round.lang
+    if unit is not None and unit not in cat.unit_by_code:
+        raise UnknownUnits([unit])
+    by_unit = run(folder, cat, unit)
+    if fmt == "json":
+        click.echo(json.dumps(history_dict(by_unit, lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_history(cat, by_unit, lang))
+
+
+@main.command(help=_HELP["help_check"])
+@click.argument("round_dir", type=click.Path(exists=True, file_okay=False), metavar=_HELP["mv_round_only"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
+def check(round_dir: str, lang: str | None) -> None:
+    from .rounds import RoundFolder, check as run
+
+    folder = RoundFolder(Path(round_dir))
+    problems = run(folder)
+    lang = lang or "vi"
+    if not problems:
+        with folder.store() as store:
+            click.echo(say(lang, "cli_check_ok", files=len(store.stored_files())))
+        return
+    click.echo(say(lang, "cli_check_problems", count=len(problems)))
+    for p in problems:
+        click.echo(f"  [{p.code}] {p.message(lang)}")
+    sys.exit(1)

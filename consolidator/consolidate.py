@@ -174,9 +174,19 @@ def consolidate(
     progress: Callable[..., Iterable] = lambda it, length=None: it,
 ) -> Consolidation:
     """Validate every file, take the newest valid one per unit, roll up under `root`."""
+    check_root(catalog, root)  # before a single file is read
+    return consolidate_report(catalog, validate_files(catalog, paths, progress=progress), root, accept_partial)
+
+
+def check_root(catalog: Catalog, root: str | None) -> None:
     if root is not None and root not in catalog.unit_by_code:
-        raise UnknownUnits([root], key="cli_root_unknown")  # before a single file is read
-    report = validate_files(catalog, paths, progress=progress)
+        raise UnknownUnits([root], key="cli_root_unknown")
+
+
+def consolidate_report(catalog: Catalog, report: ValidationReport, root: str | None = None,
+                       accept_partial: bool = False) -> Consolidation:
+    """Roll up the counted submissions of a validation (of files, or of a round's store)."""
+    check_root(catalog, root)
     root = root or catalog.root.code
     if root != catalog.root.code:
         # A branch's run reports on the branch: its units, its files (and any file that could

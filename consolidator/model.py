@@ -400,6 +400,7 @@ class Submission:
     file_time: datetime | None = None  # the file's modification time, whatever `received` is
     replaced: bool = False  # an older version of a unit that sent a newer file: history, not the round's
     copy_of: str | None = None  # the same bytes as this file (by name): one submission, not two
+    fingerprint: str | None = None  # its hidden sheet's: which generated appendix it was made from
 
     @property
     def in_round(self) -> bool:
@@ -519,3 +520,90 @@ class Row:
     # The target over all expected children (DESIGN.md §3), beside `target`, which is over
     # the children whose results were used; the same as `target` where the unit has its own.
     target_all: float | None = None
+
+
+# --- the round store's records (DESIGN.md §7) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    """A file the round's store received, with its latest verdict."""
+
+    number: int  # the store's receipt number
+    sha256: str
+    path: Path  # the stored, read-only copy
+    original_name: str
+    size: int
+    unit_code: str | None
+    round_id: str | None
+    received: datetime
+    received_source: ReceivedSource
+    sender: str
+    origin: str
+    modified: datetime | None
+    made_from: int | None  # the catalog version its appendix was generated from, if known
+    is_return: bool  # False for an appendix sent back with nothing typed: it replaces nothing
+    judged_against: int  # the catalog version of the verdict
+    judged_at: datetime
+    status: Status
+    issues: tuple[Issue, ...]
+    figures: tuple[tuple[str, float | None, float | None], ...]  # (indicator, result, estimate)
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity == "error" for i in self.issues)
+
+    @property
+    def warnings(self) -> int:
+        return sum(i.severity == "warning" for i in self.issues)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the store's append-only log: what happened, when, by whom."""
+
+    number: int
+    at: datetime
+    actor: str
+    kind: str  # catalog, generated, received, judged, replaced, consolidated, decided
+    unit_code: str | None
+    submission: int | None
+    detail: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What `receive` says of one incoming file: whose it is, its verdict, whether it counts."""
+
+    name: str
+    origin: str
+    unit_code: str | None
+    status: Status | None  # None: not received (already in the store, or not a workbook)
+    errors: int = 0
+    warnings: int = 0
+    counts: bool = False  # now the unit's counted submission
+    duplicate_of: int | None = None  # the receipt number of the same bytes received before
+    number: int | None = None
+    received: datetime | None = None
+    received_source: ReceivedSource | None = None
+    notes: tuple[Issue, ...] = ()
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """A figure that differs between two versions a unit sent."""
+
+    indicator_code: str
+    column: str  # result or estimate
+    old: float | None
+    new: float | None
+
+
+@dataclass(frozen=True)
+class Version:
+    """One file a unit sent, as `history` shows it."""
+
+    submission: StoredSubmission
+    counted: bool
+    replaced: bool
+    changes: tuple[FigureChange, ...] = ()  # against the version before it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from . import layout, parallel
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .messages import labels, labels_of
-from .model import Status, Submission, ValidationReport
+from .model import Catalog, ReceivedSource, Status, Submission, ValidationReport, Version
 from .numbers import display_number
 from .parallel import WorkerLimits, run_in_workers
 
@@ -84,9 +85,57 @@ def format_status(report: ValidationReport, lang: str = "vi") -> str:
     lines.append("")
     lines.append(w["rates"].format(**{**summary, "completeness": _pct(summary["completeness"]),
                                       "timeliness": _pct(summary["timeliness"])}))
-    lines.append(text["received_sources_note"])
+    stored = any(u.submission and u.submission.received_source not in _FILE_SOURCES for u in report.units)
+    lines.append(text["received_sources_note_store" if stored else "received_sources_note"])
     lines.extend(_side_files(report, lang))
     return "\n".join(lines)
+
+
+_FILE_SOURCES = (ReceivedSource.SAVED, ReceivedSource.FILE)
+
+
+def _when(moment) -> str:
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def format_history(catalog: Catalog, by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi") -> str:
+    """Each unit's versions, oldest first, the counted one marked, what changed between them."""
+    w, text = words(lang), labels(lang)
+    if not by_unit:
+        return text["cli_history_none"]
+    out: list[str] = []
+    for unit, versions in sorted(by_unit.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
+        name = catalog.unit_by_code[unit].name if unit in catalog.unit_by_code else ""
+        out.append(text["cli_history_unit"].format(unit=unit, name=name) if unit else text["cli_history_unknown"])
+        for v in versions:
+            s = v.submission
+            mark = text["cli_history_counted"] if v.counted else text["cli_history_replaced"] if v.replaced else ""
+            out.append(text["cli_history_version"].format(
+                number=s.number, received=_when(s.received), source=text[f"received_source_{s.received_source}"],
+                sender=s.sender, verdict=w[s.status], errors=s.errors, warnings=s.warnings, name=s.original_name,
+                mark=mark))
+            for c in v.changes:
+                out.append(text["cli_history_change"].format(
+                    indicator=c.indicator_code, column=text[f"column_{c.column}"],
+                    old="—" if c.old is None else display_number(c.old), new="—" if c.new is None else display_number(c.new)))
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def history_dict(by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi") -> dict[str, object]:
+    """The history as JSON: per unit, each version and the figures changed since the one before."""
+    return {"units": [
+        {"unit_code": unit, "versions": [
+            {"receipt": v.submission.number, "file": v.submission.original_name, "sha256": v.submission.sha256,
+             "received": v.submission.received.isoformat(timespec="seconds"),
+             "received_source": v.submission.received_source, "sender": v.submission.sender,
+             "origin": v.submission.origin, "status": v.submission.status, "counted": v.counted,
+             "replaced": v.replaced, "errors": v.submission.errors, "warnings": v.submission.warnings,
+             "issues": [i.to_dict(lang) for i in v.submission.issues],
+             "changes": [{"indicator_code": c.indicator_code, "column": c.column, "old": c.old, "new": c.new}
+                         for c in v.changes]}
+            for v in versions]}
+        for unit, versions in sorted(by_unit.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]}
 
 
 def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "vi") -> None:

@@ -102,6 +102,22 @@ def validate_files(
     the reader is marked unreadable and the rest of the batch goes on.
     """
     paths, attachments, ignored = sort_inputs(catalog, paths)
+    submissions = rank_duplicates(catalog, judge_files(catalog, paths, progress=progress, limits=limits))
+    return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions), attachments, ignored)
+
+
+def judge_files(
+    catalog: Catalog,
+    paths: Sequence[Path],
+    arrivals: Mapping[Path, tuple[datetime, ReceivedSource]] | None = None,
+    progress: Callable[..., Iterable] = lambda it, length=None: it,
+    limits: WorkerLimits | None = None,
+) -> list[Submission]:
+    """Read and check each file on its own, in order, unranked.
+
+    `arrivals`: the received time and its source for a file whose arrival a round's store
+    recorded (DESIGN.md §7); any other file's is worked out from the file (`received_time`).
+    """
     outcomes: list[ReadOutcome | None] = [None] * len(paths)
     reads = run_in_workers(paths, partial(read_outcome, catalog=catalog), reading_failed, limits)
     for index, outcome in progress(reads, length=len(paths)):
@@ -110,18 +126,19 @@ def validate_files(
     row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings],
                             [r.sheet if r else None for r in readings])
     now = datetime.now(timezone.utc)
-    submissions = [_submission(o, row_issues.get(n, []), now) for n, o in enumerate(outcomes)]
-    submissions = rank_duplicates(catalog, submissions)
-    return ValidationReport(catalog, submissions, unit_statuses(catalog, submissions), attachments, ignored)
+    arrivals = arrivals or {}
+    return [_submission(o, row_issues.get(n, []), now, arrivals.get(o.path)) for n, o in enumerate(outcomes)]
 
 
-def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime) -> Submission:
+def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime,
+                arrival: tuple[datetime, ReceivedSource] | None) -> Submission:
     reading = outcome.reading
     base = {"path": outcome.path, "sha256": outcome.sha256, "file_time": outcome.received}
     if reading is None:
+        received, source = arrival or (outcome.received, ReceivedSource.FILE)
         return Submission(unit_code=None, round_id=None, status=Status.UNREADABLE, issues=(outcome.unreadable,),
-                          modified=None, received=outcome.received, **base)
-    received, source = received_time(outcome, reading, now)
+                          modified=None, received=received, received_source=source, **base)
+    received, source = arrival or received_time(outcome, reading, now)
     issues = tuple(reading.issues) + tuple(row_issues)
     indicator_rows = [r for r in reading.rows if r.kind == "indicator"]
     if indicator_rows and all(r.result.state == CellState.BLANK for r in reading.rows):
@@ -145,7 +162,7 @@ def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime) ->
     )
     return Submission(unit_code=reading.identity.unit_code, round_id=reading.identity.round_id, status=status,
                       issues=issues, modified=reading.modified, sheet=reading.sheet, values=values, extras=extras,
-                      received=received, received_source=source, **base)
+                      received=received, received_source=source, fingerprint=reading.identity.fingerprint, **base)
 
 
 def received_time(outcome: ReadOutcome, reading: FileReading, now: datetime) -> tuple[datetime, str]:
