@@ -13,6 +13,7 @@ import getpass
 import hashlib
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -371,13 +372,21 @@ def _changes(old: StoredSubmission, new: StoredSubmission) -> tuple[FigureChange
 def check(folder: RoundFolder) -> list[Issue]:
     """What is wrong with a round's store: SQLite's integrity check, every stored file present
     and still its SHA-256. An empty list: the store is consistent."""
-    with folder.store() as store:
-        problems = [make_issue("store-integrity", value=line) for line in store.integrity()]
-        for number, digest, path in store.stored_files():
-            if not path.is_file():
-                problems.append(make_issue("store-file-missing", value=str(path.relative_to(folder.path)),
-                                           params={"number": number}))
-            elif sha256_file(path) != digest:
-                problems.append(make_issue("store-file-changed", value=str(path.relative_to(folder.path)),
-                                           params={"number": number}))
+    try:
+        with folder.store() as store:
+            problems = [make_issue("store-integrity", value=line) for line in store.integrity()]
+            files = store.stored_files()
+    except StoreError as exc:
+        if exc.key != "store_unusable":
+            raise
+        return [make_issue("store-integrity", value=exc.params["reason"])]
+    except sqlite3.DatabaseError as exc:  # a damaged page met while listing the files
+        return [make_issue("store-integrity", value=str(exc))]
+    for number, digest, path in files:
+        if not path.is_file():
+            problems.append(make_issue("store-file-missing", value=str(path.relative_to(folder.path)),
+                                       params={"number": number}))
+        elif sha256_file(path) != digest:
+            problems.append(make_issue("store-file-changed", value=str(path.relative_to(folder.path)),
+                                       params={"number": number}))
     return problems

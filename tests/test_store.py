@@ -209,3 +209,23 @@ def test_consolidating_a_round_writes_into_its_folder_and_logs_it(round_dir, tmp
     db = sqlite3.connect(round_dir / "round.db")
     detail = json.loads(db.execute("SELECT detail FROM event WHERE kind = 'consolidated'").fetchone()[0])
     assert detail["units_valid"] == 4 and len(detail["counted"]) == 4
+
+
+def test_check_reports_a_damaged_store(round_dir, tmp_path):
+    run("receive", round_dir, filled(round_dir, "D1", tmp_path / "D1.xlsx"))
+    db = round_dir / "round.db"
+    sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    data = bytearray(db.read_bytes())
+    page = 4096
+    data[page * 2:page * 3] = b"\xff" * page  # a page of the tables overwritten, as a failing disk would
+    db.write_bytes(bytes(data))
+    result = run("check", round_dir)
+    assert result.exit_code == 1 and "store-integrity" in result.output, result.output
+
+
+def test_a_file_that_is_not_a_workbook_is_not_received(round_dir, tmp_path):
+    scan = tmp_path / "D1_bao-cao-ky.pdf"
+    scan.write_bytes(b"%PDF-1.4 a signed report")
+    result = run("receive", round_dir, scan)
+    assert result.exit_code == 0 and "not-received-not-workbook" in result.output, result.output
+    assert not list((round_dir / "submissions").rglob("*.pdf"))
