@@ -30,6 +30,7 @@ class Round:
     expected_progress: float | None = None
     lang: str = "vi"
     place: str = ""  # the date line's place ("Lai Châu, ngày … tháng … năm 2023"); optional
+    office_email: str = ""  # the office's address, the From of its reminders; optional, as typed
 
     @property
     def elapsed_share(self) -> float:
@@ -54,6 +55,12 @@ class Unit:
     # The party organisation this unit heads ("Đảng bộ tỉnh Lai Châu" for "Tỉnh ủy Lai Châu"):
     # what its children's header blocks name on top (DESIGN.md §6). Blank: its name is used.
     organisation_name: str = ""
+    # Whom the office calls or writes to when the unit is missing or must send again
+    # (reminders). As typed: `email` may hold several addresses ("a@x.vn; b@y.vn"), `phone`
+    # is text, its leading zero kept. Blank: not known.
+    contact_name: str = ""
+    email: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +114,9 @@ class Catalog:
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
     targets: tuple[Target, ...]
+    # What is odd but does not stop the round (a malformed email address), each by its cell:
+    # the catalog is used, and the office is told.
+    warnings: tuple[Issue, ...] = ()
 
     @cached_property
     def unit_by_code(self) -> Mapping[str, Unit]:
