@@ -505,6 +505,38 @@ class ValidationReport:
         return any(s.status != Status.VALID for s in self.submissions if s.in_round)
 
 
+@dataclass(frozen=True)
+class Reminder:
+    """One unit's reminder, an email written as a file for the clerk to open, check and send."""
+
+    unit_code: str
+    unit_name: str
+    state: UnitState  # missing, invalid or unreadable: why it is chased
+    path: Path  # the .eml file
+    to: tuple[str, ...]  # its recipients' addresses; () when the catalog has none usable: the clerk fills To
+    attachment: Path | None  # the appendix (missing) or annotated copy (invalid) attached; None: nothing attached
+    errors: int = 0  # the errors of its counted file
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """What write_reminders wrote: an email per unit to chase, in the round's order, and the call list."""
+
+    emails: tuple[Reminder, ...]
+    call_list: Path
+    removed: tuple[Path, ...] = ()  # reminders of an earlier run to units no longer chased, taken away
+
+    @property
+    def without_email(self) -> tuple[str, ...]:
+        """The units whose reminder has no recipient: a blank or malformed address in the catalog."""
+        return tuple(r.unit_code for r in self.emails if not r.to)
+
+    @property
+    def without_attachment(self) -> tuple[str, ...]:
+        """The units whose reminder has nothing attached: no appendix or annotated copy to be found."""
+        return tuple(r.unit_code for r in self.emails if r.attachment is None)
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One unit × indicator: a reported result or a rollup, with its evaluation."""
