@@ -32,7 +32,8 @@ BEFORE = date(2023, 7, 5)  # five days before the deadline
 OFFICE = "vanphong@tinhuy.gov.vn"
 CONTACTS = {  # unit → (contact_name, email, phone as the clerk types it)
     "D1": ("Nguyễn Thị Hoa", "hoa.nt@kyanh.gov.vn; vanphong@kyanh.gov.vn", "0912 345 678"),
-    "D2": ("Trần Văn Nam", "nam@honglinh.gov.vn", 987654321),  # a number cell: Excel dropped the zero
+    # typed over two lines (Alt+Enter), and the phone into a number cell: Excel dropped the zero
+    "D2": ("Trần Văn\nNam", "nam@honglinh.gov.vn", 987654321),
     "K1": ("Lê Văn Điện", "dienluc@evn.com.vn", "0239 3856 123"),
     "K2": ("Phạm Thị Lan", "", "0905 111 222"),  # no email: the clerk calls
 }

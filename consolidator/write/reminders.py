@@ -15,6 +15,7 @@ from email import policy
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from functools import cache
 from pathlib import Path
 
 import xlsxwriter
@@ -44,6 +45,7 @@ AT = positions(COLUMNS)
 HEADER_ROW = 3
 
 
+@cache
 def words(lang: str) -> dict[str, str]:
     """The reminders' words (labels.toml, `rm_` keys), by their short names."""
     return labels_of("rm_", lang)
@@ -98,9 +100,9 @@ def reminder_message(catalog: Catalog, status: UnitStatus, to: Sequence[str], at
     msg["X-Unsent"] = "1"  # Outlook opens the file as a message to send, not as one received
     office = email_addresses(catalog.round.office_email) or ()
     if len(office) == 1:
-        msg["From"] = Address(w["signature"].format(office=catalog.root.name), addr_spec=office[0])
+        msg["From"] = Address(one_line(w["signature"].format(office=catalog.root.name)), addr_spec=office[0])
     if to:
-        msg["To"] = [Address(unit.contact_name or unit.name, addr_spec=address) for address in to]
+        msg["To"] = [Address(one_line(unit.contact_name or unit.name), addr_spec=address) for address in to]
     fields = {"round_id": catalog.round.round_id, "title": catalog.round.title, "unit_name": unit.name,
               "deadline": catalog.round.deadline.strftime(_DAY)}
     missing = status.state == UnitState.MISSING
@@ -108,9 +110,9 @@ def reminder_message(catalog: Catalog, status: UnitStatus, to: Sequence[str], at
     # ("nhiệm kỳ" comes back "nhiệmkỳ"); the older Header encoder folds it correctly, and a
     # header stored raw is written as it is.
     subject = w["subject_missing" if missing else "subject_invalid"].format(**fields)
-    msg.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
-    lines = [w["greeting_contact" if unit.contact_name else "greeting"].format(contact_name=unit.contact_name,
-                                                                               unit_name=unit.name), ""]
+    msg.set_raw("Subject", Header(one_line(subject), "utf-8", header_name="Subject").encode())
+    greeting = w["greeting_contact" if unit.contact_name else "greeting"]
+    lines = [greeting.format(contact_name=one_line(unit.contact_name), unit_name=one_line(unit.name)), ""]
     lines += (_missing_lines if missing else _invalid_lines)(catalog, status, attachment, lang, today)
     lines += ["", w["closing"], w["signature"].format(office=catalog.root.name)]
     msg.set_content("\n".join(lines) + "\n")
@@ -118,6 +120,11 @@ def reminder_message(catalog: Catalog, status: UnitStatus, to: Sequence[str], at
         maintype, subtype = _TYPES.get(attachment.suffix.lower(), ("application", "octet-stream"))
         msg.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name)
     return msg
+
+
+def one_line(text: str) -> str:
+    """Text for a header: a name typed over two lines in Excel (Alt+Enter) would be refused there."""
+    return " ".join(text.split())
 
 
 def _missing_lines(catalog: Catalog, status: UnitStatus, attachment: Path | None, lang: str,
