@@ -30,6 +30,7 @@ class Round:
     expected_progress: float | None = None
     lang: str = "vi"
     place: str = ""  # the date line's place ("Lai Châu, ngày … tháng … năm 2023"); optional
+    office_email: str = ""  # the office's address, the From of its reminders; optional, as typed
 
     @property
     def elapsed_share(self) -> float:
@@ -54,6 +55,12 @@ class Unit:
     # The party organisation this unit heads ("Đảng bộ tỉnh Lai Châu" for "Tỉnh ủy Lai Châu"):
     # what its children's header blocks name on top (DESIGN.md §6). Blank: its name is used.
     organisation_name: str = ""
+    # Whom the office calls or writes to when the unit is missing or must send again
+    # (reminders). As typed: `email` may hold several addresses ("a@x.vn; b@y.vn"), `phone`
+    # is text, its leading zero kept. Blank: not known.
+    contact_name: str = ""
+    email: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +114,9 @@ class Catalog:
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
     targets: tuple[Target, ...]
+    # What is odd but does not stop the round (a malformed email address), each by its cell:
+    # the catalog is used, and the office is told.
+    warnings: tuple[Issue, ...] = ()
 
     @cached_property
     def unit_by_code(self) -> Mapping[str, Unit]:
@@ -494,6 +504,38 @@ class ValidationReport:
         """Whether anything of the round needs the office's attention (exit code 1): a replaced
         version or a second copy of the same bytes does not."""
         return any(s.status != Status.VALID for s in self.submissions if s.in_round)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One unit's reminder, an email written as a file for the clerk to open, check and send."""
+
+    unit_code: str
+    unit_name: str
+    state: UnitState  # missing, invalid or unreadable: why it is chased
+    path: Path  # the .eml file
+    to: tuple[str, ...]  # its recipients' addresses; () when the catalog has none usable: the clerk fills To
+    attachment: Path | None  # the appendix (missing) or annotated copy (invalid) attached; None: nothing attached
+    errors: int = 0  # the errors of its counted file
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """What write_reminders wrote: an email per unit to chase, in the round's order, and the call list."""
+
+    emails: tuple[Reminder, ...]
+    call_list: Path
+    removed: tuple[Path, ...] = ()  # reminders of an earlier run to units no longer chased, taken away
+
+    @property
+    def without_email(self) -> tuple[str, ...]:
+        """The units whose reminder has no recipient: a blank or malformed address in the catalog."""
+        return tuple(r.unit_code for r in self.emails if not r.to)
+
+    @property
+    def without_attachment(self) -> tuple[str, ...]:
+        """The units whose reminder has nothing attached: no appendix or annotated copy to be found."""
+        return tuple(r.unit_code for r in self.emails if r.attachment is None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -182,3 +185,94 @@ def test_a_catalog_whose_shared_strings_lie_about_their_count_is_still_read(cata
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]
     assert int(done.stdout) == len(load_catalog(catalog_path).units)
+
+
+# --- contacts: who to remind (contact_name, email, phone on `units`; office_email on `round`) ---
+
+UNITS_COLUMNS = ("unit_code", "unit_name", "parent_code", "organisation_name", "contact_name", "email", "phone")
+
+
+def units_cells(path: Path) -> dict[tuple[str, str], str]:
+    """(unit code, column) → its cell reference on the `units` sheet, as the clerk sees it."""
+    ws = openpyxl.load_workbook(path)["units"]
+    letters = {ws.cell(1, c).value: ws.cell(1, c).column_letter for c in range(1, ws.max_column + 1)}
+    return {(ws.cell(r, 1).value, name): f"{letter}{r}" for r in range(2, ws.max_row + 1) for name, letter in letters.items()}
+
+
+def own_reader_copy(path: Path, out: Path) -> Path:
+    """The catalog with a cell past Excel's last row on its instructions sheet: calamine is not
+    given such a file, so our own reader reads it."""
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        last = max(n for n in zin.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info.filename, data.replace(b'<c r="A1"', b'<c r="A9999999"', 1) if info.filename == last else data)
+    return out
+
+
+@pytest.mark.parametrize("engine", ["calamine", "own reader"])
+def test_contacts_are_read_as_typed_and_a_phone_keeps_its_leading_zero(catalog_path, tmp_path, engine):
+    at = units_cells(catalog_path)
+    edit(catalog_path, {"units": {
+        at["D1", "contact_name"]: "  Nguyễn Thị Hoa ", at["D1", "email"]: "vanphong@kyanh.gov.vn; hoa.nt@gmail.com",
+        at["D1", "phone"]: "0912 345 678",
+        at["D2", "phone"]: 912345678,      # typed into a number cell: Excel dropped the zero
+        at["K1", "phone"]: 2393856123,     # a landline with its area code, the same
+        at["K2", "phone"]: "+84 912 000 111",
+    }})
+    path = catalog_path if engine == "calamine" else own_reader_copy(catalog_path, tmp_path / "own.xlsx")
+    loaded = load_catalog(path)
+    d1 = loaded.unit_by_code["D1"]
+    assert (d1.contact_name, d1.email, d1.phone) == ("Nguyễn Thị Hoa", "vanphong@kyanh.gov.vn; hoa.nt@gmail.com",
+                                                     "0912 345 678")
+    assert loaded.unit_by_code["D2"].phone == "0912345678"
+    assert loaded.unit_by_code["K1"].phone == "02393856123"
+    assert loaded.unit_by_code["K2"].phone == "+84 912 000 111"
+    assert loaded.unit_by_code["P"].email == "" and loaded.unit_by_code["P"].phone == ""
+    assert loaded.warnings == ()
+
+
+def test_contacts_written_by_the_catalog_writer_read_back(tmp_path):
+    base = small_catalog()
+    units = tuple(replace(u, contact_name=f"Cán bộ {u.code}", email=f"{u.code.lower()}@thu.gov.vn", phone="0912 000 00" + str(n))
+                  for n, u in enumerate(base.units))
+    catalog = replace(base, units=units, round=replace(base.round, office_email="vanphong@tinhuy.gov.vn"))
+    loaded = load_catalog(write_catalog(catalog, tmp_path / "c.xlsx"))
+    assert loaded.units == units and loaded.round == catalog.round
+
+
+def test_a_malformed_email_is_a_warning_naming_its_cell_and_the_catalog_is_used(catalog_path):
+    at = units_cells(catalog_path)
+    rounds = openpyxl.load_workbook(catalog_path)["round"]
+    office = next(f"B{r}" for r in range(1, rounds.max_row + 1) if rounds.cell(r, 1).value == "office_email")
+    edit(catalog_path, {"units": {at["D1", "email"]: "vanphong@kyanh,gov.vn", at["D2", "email"]: "hồng.lĩnh@gmail.com",
+                                  at["K1", "email"]: "dienluc@evn.vn"},
+                        "round": {office: "vanphong tinhuy"}})
+    loaded = load_catalog(catalog_path)  # not refused
+    found = [(i.sheet, i.cell, i.code, i.severity) for i in loaded.warnings]
+    assert found == [("round", office, "catalog-bad-email", "warning"),
+                     ("units", at["D1", "email"], "catalog-bad-email", "warning"),
+                     ("units", at["D2", "email"], "catalog-bad-email", "warning")]
+    message = loaded.warnings[1].message("vi")
+    assert at["D1", "email"] in message and "vanphong@kyanh,gov.vn" in message
+    assert loaded.unit_by_code["D1"].email == "vanphong@kyanh,gov.vn"  # kept as typed, for the office to see
+    assert loaded.round.office_email == "vanphong tinhuy"
+
+
+def test_a_catalog_with_errors_is_refused_for_its_errors_only(catalog_path):
+    at = units_cells(catalog_path)
+    edit(catalog_path, {"units": {at["D1", "email"]: "khong-co-a-cong"}, "targets": {"C5": "khoảng 2"}})
+    assert refusal(catalog_path) == [("targets", "C5", "catalog-bad-target")]
+
+
+def test_the_blank_template_has_the_contact_columns_each_with_a_note_and_phone_as_text():
+    ws = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "workbook_templates" / "catalog_template.xlsx")["units"]
+    header = {ws.cell(1, c).value: ws.cell(1, c) for c in range(1, ws.max_column + 1)}
+    assert tuple(header) == UNITS_COLUMNS
+    for name in ("organisation_name", "contact_name", "email", "phone"):
+        assert header[name].comment is not None and "Không bắt buộc" in header[name].comment.text, name
+    assert "0912 345 678" in header["phone"].comment.text
+    # typed into a text column, 0912345678 keeps its zero in Excel
+    assert ws.column_dimensions[header["phone"].column_letter].number_format == "@"
+    rounds = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "workbook_templates" / "catalog_template.xlsx")["round"]
+    assert "office_email" in [r[0].value for r in rounds.iter_rows()]

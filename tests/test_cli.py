@@ -42,7 +42,8 @@ def test_init_writes_a_blank_catalog_and_will_not_overwrite(tmp_path):
     assert result.exit_code == 0
     wb = openpyxl.load_workbook(tmp_path / "round" / "catalog.xlsx")
     assert {"round", "units", "indicators", "targets"} <= set(wb.sheetnames)
-    assert [c.value for c in wb["units"][1]] == ["unit_code", "unit_name", "parent_code", "organisation_name"]
+    assert [c.value for c in wb["units"][1]] == ["unit_code", "unit_name", "parent_code", "organisation_name",
+                                                 "contact_name", "email", "phone"]
     again = run("init", str(tmp_path / "round"))
     assert again.exit_code == 2
 

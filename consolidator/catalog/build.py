@@ -8,24 +8,29 @@ from operator import attrgetter
 import pandas as pd
 
 from .. import formulas
-from ..model import Catalog, Indicator, Round, Target, Unit
+from ..model import Catalog, Indicator, Issue, Round, Target, Unit
 from ..numbers import TargetValue, parse_number, parse_target
+from .cells import phone_text
 from .frames import each
 from .spec import DEFAULT_DECIMALS
 
 _ACHIEVED = TargetValue("Đạt", 1.0, 1.0)  # a boolean indicator's target
 
 
-def build(round_: Round, frames: Mapping[str, pd.DataFrame]) -> Catalog:
-    """The Catalog of a round and its units, indicators and targets frames (all checked)."""
+def build(round_: Round, frames: Mapping[str, pd.DataFrame], warnings: tuple[Issue, ...] = ()) -> Catalog:
+    """The Catalog of a round and its units, indicators and targets frames (all checked), with
+    the catalog's warnings."""
     indicators = _indicators(frames["indicators"])
-    return Catalog(round_, _units(frames["units"]), indicators, _targets(frames["targets"], indicators))
+    return Catalog(round_, _units(frames["units"]), indicators, _targets(frames["targets"], indicators), warnings)
 
 
 def _units(u: pd.DataFrame) -> tuple[Unit, ...]:
-    organisations = [v or "" for v in u["organisation_name"].tolist()] if "organisation_name" in u else [""] * len(u)
+    def optional(column: str, read=lambda v: v) -> list[str]:
+        return [read(v) or "" for v in u[column].tolist()] if column in u else [""] * len(u)
+
     return tuple(map(Unit, u["unit_code"].tolist(), u["unit_name"].tolist(), u["parent_code"].tolist(),
-                     organisations))
+                     optional("organisation_name"), optional("contact_name"), optional("email"),
+                     optional("phone", phone_text)))
 
 
 def _indicators(frame: pd.DataFrame) -> tuple[Indicator, ...]:

@@ -7,6 +7,7 @@ it, and a blank cell, blank text, an error or a non-finite number None.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
@@ -162,3 +163,33 @@ def as_text(value: object) -> str | None:
     if isinstance(value, (int, float)):
         return format(value + 0.0, ".15g")  # 101.0 → "101"; + 0.0: -0.0 → "0"
     return normalize_text(value) or None
+
+
+def phone_text(value: object) -> str | None:
+    """A cell of the phone column as text, its leading zero kept ("0912 345 678").
+
+    Typed into a number cell, 0912345678 is kept by Excel as 912345678: a Vietnamese number
+    written the national way starts with 0 and has 10 digits (a mobile) or 11 (a landline
+    with its area code), so 9 or 10 digits without the zero get it back. Text is kept as typed.
+    """
+    if value.__class__ is str or value is None or isinstance(value, (bool, datetime)):
+        return as_text(value)
+    if isinstance(value, (int, float)) and float(value).is_integer() and value > 0:
+        digits = str(int(value))
+        return "0" + digits if len(digits) in (9, 10) else digits
+    return as_text(value)
+
+
+# One address: a plain local part, a domain of dotted labels ending in two letters or more.
+# ASCII only: a tone mark in an address is a typo, and no Vietnamese office mail takes one.
+_ADDRESS = re.compile(r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
+_BETWEEN_ADDRESSES = re.compile(r"[;,\s]+")
+
+
+def email_addresses(text: str | None) -> tuple[str, ...] | None:
+    """The addresses a cell of the email column holds (several may be given, split by ";"
+    or ","), or None when one of them is not an address; () for a blank cell."""
+    parts = [p for p in _BETWEEN_ADDRESSES.split(text or "") if p]
+    if not all(_ADDRESS.fullmatch(p) for p in parts):
+        return None
+    return tuple(parts)

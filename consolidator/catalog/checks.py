@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from .. import formulas
 from ..model import Issue, make_issue
 from ..numbers import parse_bool, parse_number, parse_target
+from .cells import email_addresses
 from .frames import where
 from .spec import SHEETS
 
@@ -43,6 +44,10 @@ def schemas(frames: Mapping[str, pd.DataFrame]) -> dict[str, pa.DataFrameSchema]
             "unit_name": _required(),
             "parent_code": pa.Column(None, nullable=True, checks=_member_of(unit_codes, "catalog-unknown-parent")),
             "organisation_name": _optional(),
+            "contact_name": _optional(),
+            # a warning (its code's severity): the round goes on, the reminder has no address
+            "email": _optional(checks=[_check("catalog-bad-email", lambda v: email_addresses(v) is not None)]),
+            "phone": _optional(),
         }),
         "indicators": pa.DataFrameSchema({
             "indicator_code": _required(unique=True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import CatalogError
-from ..model import Catalog, Issue
+from ..model import ERROR, Catalog, Issue
 from .build import build
 from .cells import Sheet
 from .checks import frame_issues, missing_sheets, no_targets, schemas, target_issues, tree_issues
@@ -46,6 +46,8 @@ def _check(path: Path, sheets: dict[str, Sheet | Later]) -> Catalog:
         issues.extend(target_issues(frames["targets"], frames["indicators"]))
     if "targets" in frames:
         issues.extend(no_targets(frames["targets"]))
-    if issues or round_ is None:
-        raise CatalogError(str(path), issues)
-    return build(round_, frames)
+    # a warning (a malformed email address) does not refuse the catalog: it travels with it
+    errors = [i for i in issues if i.severity == ERROR]
+    if errors or round_ is None:
+        raise CatalogError(str(path), errors)
+    return build(round_, frames, warnings=tuple(issues))

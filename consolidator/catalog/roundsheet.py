@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from ..cellref import serial_date
 from ..messages import LabelRef
-from ..model import Issue, Round, make_issue
+from ..model import ERROR, Issue, Round, make_issue
 from ..numbers import normalize_text, parse_bool, parse_number
-from .cells import as_text
+from .cells import as_text, email_addresses
 from .spec import REQUIRED_ROUND_KEYS, ROUND_KEYS, canonical
 
 _HINTS = {
@@ -19,6 +19,7 @@ _HINTS = {
     "low_threshold": "hint_share", "expected_progress": "hint_share",
     "allow_target_changes": "hint_bool", "lang": "hint_lang",
     "round_id": "hint_text", "title": "hint_text", "organisation": "hint_text", "place": "hint_text",
+    "office_email": "hint_text",
 }
 
 
@@ -46,11 +47,22 @@ def read_round(rows: list[tuple[int, tuple]]) -> tuple[Round | None, list[Issue]
             issues.append(make_issue("catalog-bad-round-value", sheet="round", cell=cell, value=raw, params={"key": key, "hint": hint}))
         else:
             parsed[key] = value
-    if issues:
+    issues.extend(_address_warnings(parsed, values))
+    if any(i.severity == ERROR for i in issues):
         return None, issues
     if (issue := _years_issue(parsed, values["target_year"][1], values["cutoff_date"][1])) is not None:
-        return None, [issue]
-    return Round(**parsed), []
+        return None, issues + [issue]
+    return Round(**parsed), issues
+
+
+def _address_warnings(parsed: dict[str, object], values: dict[str, tuple[object, str]]) -> list[Issue]:
+    """The office's address when it is not one address: a warning, kept as typed (reminders leave it out)."""
+    text = parsed.get("office_email")
+    addresses = email_addresses(text) if text else ()
+    if addresses is None or len(addresses) > 1:
+        return [make_issue("catalog-bad-email", sheet="round", cell=values["office_email"][1], value=text,
+                           params={"column": "value (office_email)"})]
+    return []
 
 
 def _years_issue(parsed: dict[str, object], target_cell: str, cutoff_cell: str) -> Issue | None:

@@ -19,16 +19,18 @@ SHEETS = {
     "targets": ("unit_code", "indicator_code", "target", "baseline"),
 }
 # Columns a sheet may have beside its required ones; the blank template carries them.
-OPTIONAL_COLUMNS = {"units": ("organisation_name",)}
+OPTIONAL_COLUMNS = {"units": ("organisation_name", "contact_name", "email", "phone")}
 # Codes and names: read as text whatever was typed (a unit code 101 is the text "101").
+# A phone is text too, but read by cells.phone_text: a number cell has lost its leading zero.
 TEXT_COLUMNS = {
-    "units": frozenset({"unit_code", "unit_name", "parent_code", "organisation_name"}),
+    "units": frozenset({"unit_code", "unit_name", "parent_code", "organisation_name", "contact_name", "email"}),
     "indicators": frozenset({"indicator_code", "name", "group", "unit_of_measure", "direction", "measure",
                              "aggregation"}),
     "targets": frozenset({"unit_code", "indicator_code"}),
 }
 REQUIRED_ROUND_KEYS = ("round_id", "title", "organisation", "baseline_year", "target_year", "cutoff_date", "deadline")
-ROUND_KEYS = REQUIRED_ROUND_KEYS + ("low_threshold", "allow_target_changes", "expected_progress", "lang", "place")
+ROUND_KEYS = REQUIRED_ROUND_KEYS + ("low_threshold", "allow_target_changes", "expected_progress", "lang", "place",
+                                    "office_email")
 DEFAULT_DECIMALS = 1
 
 

@@ -19,6 +19,8 @@ from ..numbers import parse_number
 from .spec import OPTIONAL_COLUMNS, ROUND_KEYS, SHEETS
 
 _WIDE = ("description", "name", "unit_name", "organisation_name")
+_MEDIUM = ("contact_name", "email")
+_TEXT = ("target", "phone")  # written as text: a range "7–7,5", a phone's leading zero
 
 
 def catalog_rows(catalog: Catalog) -> dict[str, list[dict[str, object]]]:
@@ -31,12 +33,13 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[dict[str, object]]]:
         {"key": "deadline", "value": r.deadline}, {"key": "low_threshold", "value": r.low_threshold},
         {"key": "allow_target_changes", "value": "true" if r.allow_target_changes else "false"},
         {"key": "expected_progress", "value": r.expected_progress}, {"key": "lang", "value": r.lang},
-        {"key": "place", "value": r.place or None},
+        {"key": "place", "value": r.place or None}, {"key": "office_email", "value": r.office_email or None},
     ]
     return {
         "round": round_rows,
         "units": [{"unit_code": u.code, "unit_name": u.name, "parent_code": u.parent_code,
-                   "organisation_name": u.organisation_name or None} for u in catalog.units],
+                   "organisation_name": u.organisation_name or None, "contact_name": u.contact_name or None,
+                   "email": u.email or None, "phone": u.phone or None} for u in catalog.units],
         "indicators": [
             {"indicator_code": i.code, "name": i.name, "group": i.group, "unit_of_measure": i.unit_of_measure,
              "direction": i.direction, "measure": i.measure, "aggregation": i.aggregation, "decimals": i.decimals}
@@ -83,7 +86,11 @@ def _write_sheet(ws, sheet: str, columns: tuple[str, ...], records: list[dict[st
     header = list(columns) + (["description"] if sheet == "round" else [])
     for c, name in enumerate(header):
         ws.write_string(0, c, name, formats["head"])
-        ws.set_column(c, c, 60 if name in _WIDE else 18)
+        # a text column: Excel keeps a phone typed there as typed (0912…, not 912…)
+        ws.set_column(c, c, 60 if name in _WIDE else 30 if name in _MEDIUM else 18,
+                      formats["text"] if name == "phone" else None)
+        if name in OPTIONAL_COLUMNS.get(sheet, ()):  # the header's note says what an optional column is for
+            ws.write_comment(0, c, words[f"cat_note_{name}"], {"x_scale": 2.5, "y_scale": 1.5})
     for r, record in enumerate(records, start=1):
         for c, name in enumerate(columns):
             value = record.get(name)
@@ -94,7 +101,7 @@ def _write_sheet(ws, sheet: str, columns: tuple[str, ...], records: list[dict[st
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value)
             else:
-                ws.write_string(r, c, str(value), formats["text"] if name == "target" else None)
+                ws.write_string(r, c, str(value), formats["text"] if name in _TEXT else None)
         if sheet == "round":
             ws.write_string(r, 2, words.get(f"cat_help_{record.get('key')}", ""))
     ws.freeze_panes(1, 0)

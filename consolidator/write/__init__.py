@@ -2,6 +2,7 @@
 
 from .kit import WorkbookWriteError, sheet_names, words
 from .outputs import write_outputs
+from .reminders import write_reminders
 from .workbook import write_consolidated
 
-__all__ = ["WorkbookWriteError", "sheet_names", "words", "write_consolidated", "write_outputs"]
+__all__ = ["WorkbookWriteError", "sheet_names", "words", "write_consolidated", "write_outputs", "write_reminders"]
