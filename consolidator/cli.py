@@ -170,7 +170,7 @@ def main() -> None:
 
 
 # The folders of a round, as the clerk's guide (docs/huong-dan-su-dung.md) names them.
-APPENDICES, INBOX, CONSOLIDATED = "phu-luc", "nhan-ve", "tong-hop.xlsx"
+APPENDICES, INBOX, CONSOLIDATED, ANNOTATED = "phu-luc", "nhan-ve", "tong-hop.xlsx", "gui-lai"
 
 
 @main.command(help=_HELP["help_init"])
@@ -478,3 +478,32 @@ def check(round_dir: str, lang: str | None) -> None:
     for p in problems:
         click.echo(f"  [{p.code}] {p.message(lang)}")
     sys.exit(1)
+
+
+@main.command(help=_HELP["help_remind"])
+@click.argument("round_dir", type=click.Path(exists=True, file_okay=False), metavar=_HELP["mv_round_only"])
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False), metavar=_HELP["mv_folder"],
+              help=_HELP["help_opt_reminders_dir"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
+def remind(round_dir: str, outdir: str, lang: str | None) -> None:
+    from .report import annotate_copies, words
+    from .rounds import appendix_finder, standing
+    from .write import write_reminders
+
+    cat, folder, version = _round(round_dir)
+    lang = lang or cat.round.lang
+    report = standing(folder, cat, version)
+    # the annotated copies go beside the emails that attach them
+    copies = {c.source: c.path for c in annotate_copies(report, Path(outdir) / ANNOTATED, lang) if c.path}
+    annotated = {s.unit_code: copies.get(s.path) for s in report.submissions if s.counted}
+    done = write_reminders(report, outdir, lang, appendix_finder(folder), annotated.get)
+    w = words(lang)
+    for r in done.emails:
+        click.echo(say(lang, "cli_reminder_line", unit=r.unit_code, state=w[r.state], path=r.path))
+    if not done.emails:
+        click.echo(say(lang, "cli_reminders_none"))
+    click.echo(say(lang, "cli_reminders", count=len(done.emails), call_list=done.call_list))
+    if done.without_email:
+        click.echo(say(lang, "cli_reminders_no_email", units=", ".join(done.without_email)))
+    if done.without_attachment:
+        click.echo(say(lang, "cli_reminders_no_attachment", units=", ".join(done.without_attachment)))

@@ -88,7 +88,8 @@ def record_generated(folder: RoundFolder, version: int, generated: Sequence) -> 
     """Which catalog version each generated appendix was made from (by its fingerprint)."""
     at = now_utc()
     with folder.store() as store:
-        store.record_appendices(version, [(g.unit_code, g.fingerprint, at, str(g.path)) for g in generated], actor())
+        store.record_appendices(version, [(g.unit_code, g.fingerprint, at, str(Path(g.path).resolve()))
+                                          for g in generated], actor())
 
 
 def consolidate_round(folder: RoundFolder, catalog: Catalog, version: int, root: str | None = None,
@@ -106,6 +107,13 @@ def record_consolidated(folder: RoundFolder, result: Consolidation, output: str,
             "output": str(output), "data_out": data_out, "units_valid": summary["units_valid"],
             "units_expected": summary["units_expected"],
             "counted": [s.sha256 for s in result.report.submissions if s.counted]})
+
+
+def appendix_finder(folder: RoundFolder) -> Callable[[str], Path | None]:
+    """unit code → the appendix last generated for it, while it is still where it was written."""
+    with folder.store() as store:
+        found = {code: store.latest_appendix(code) for code in store.appendix_units()}
+    return lambda code: found.get(code) if found.get(code) and found[code].is_file() else None
 
 
 # --- which file counts ---------------------------------------------------------------------------

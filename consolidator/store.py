@@ -297,6 +297,9 @@ class Store:
                                (unit_code,)).fetchone()
         return Path(row[0]) if row else None
 
+    def appendix_units(self) -> list[str]:
+        return [code for (code,) in self._db.execute("SELECT DISTINCT unit_code FROM appendix")]
+
     # --- submissions --------------------------------------------------------------------------
 
     def has(self, sha256: str) -> bool:

@@ -229,3 +229,33 @@ def test_a_file_that_is_not_a_workbook_is_not_received(round_dir, tmp_path):
     result = run("receive", round_dir, scan)
     assert result.exit_code == 0 and "not-received-not-workbook" in result.output, result.output
     assert not list((round_dir / "submissions").rglob("*.pdf"))
+
+
+def test_remind_writes_an_email_to_each_unit_to_chase_with_what_it_needs(round_dir, tmp_path):
+    import dataclasses
+    from email import policy
+    from email.parser import BytesParser
+
+    catalog = small_catalog()
+    units = tuple(dataclasses.replace(u, contact_name="Chị Lan", email=f"{u.code.lower()}@vp.vn", phone="0912345678")
+                  for u in catalog.units)
+    write_catalog(dataclasses.replace(catalog, units=units), round_dir / "catalog.xlsx")
+    assert run("generate", round_dir).exit_code == 0  # the appendices of this catalog
+    run("receive", round_dir, filled(round_dir, "D1", tmp_path / "D1.xlsx"),
+        filled(round_dir, "D2", tmp_path / "D2.xlsx", GRDP="khoảng 8"))
+    out = tmp_path / "nhac"
+    result = run("remind", round_dir, "-o", out)
+    assert result.exit_code == 0, result.output
+    emails = {p.name.split("_")[0]: BytesParser(policy=policy.default).parse(p.open("rb")) for p in out.glob("*.eml")}
+    assert sorted(emails) == ["D2", "K1", "K2", "P"]  # D1 sent a valid file: not chased
+    k1 = emails["K1"]
+    assert k1["To"].addresses[0].addr_spec == "k1@vp.vn" and k1["X-Unsent"] == "1"
+    [attached] = list(k1.iter_attachments())
+    assert attached.get_content() == appendix(round_dir, "K1").read_bytes()
+    d2 = emails["D2"]
+    body = d2.get_body(preferencelist=("plain",)).get_content()
+    d2_issue = next(f for f in status_json(round_dir)["files"] if f["unit_code"] == "D2")["issues"][0]
+    assert d2_issue["cell"] in body
+    [copy] = list(d2.iter_attachments())
+    assert copy.get_filename() == "D2.xlsx" and copy.get_content() == (out / "gui-lai" / "D2.xlsx").read_bytes()
+    assert (out / "danh-sach-nhac.xlsx").is_file()
