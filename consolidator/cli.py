@@ -195,9 +195,11 @@ def _catalog_or_round(path: str):
 
     given = Path(path)
     if RoundFolder.is_one(given):
+        from .receiving import open_round
+
         folder = RoundFolder(given)
         folder.store().close()  # refuses a folder without a store, or with a newer one
-        catalog, version = folder.catalog()
+        catalog, version = open_round(folder)
         return catalog, folder, version
     return _load(path), None, None
 
@@ -273,14 +275,15 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
              annotate_dir: str | None, annotate_warnings: bool, lang: str | None) -> None:
     import json
 
-    from .report import annotate_copies, format_text, write_excel_report
+    from .report import annotate_copies, write_excel_report
+    from .textreport import format_text
     from .validate import validate_files
 
     cat, folder, version = _catalog_or_round(catalog)
     lang = lang or cat.round.lang
     paths = _files_or_store(folder, inputs, lang)
     if paths is None:
-        from .rounds import standing
+        from .receiving import standing
 
         report = standing(folder, cat, version, reread=True, progress=_progress("validate"))
     else:
@@ -306,22 +309,40 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
 @click.argument("inputs", nargs=-1, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_status"])
 def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
-    from .report import format_status
     from .model import UnitState
-    from .validate import validate_files
+    from .textreport import format_status
 
-    cat, folder, version = _catalog_or_round(catalog)
-    lang = lang or cat.round.lang
-    # An empty inbox is the first day of a round: every unit is missing, which is the answer.
-    paths = _files_or_store(folder, inputs, lang, allow_empty=True)
-    if paths is None:
-        from .rounds import standing
+    report = _recorded_standing(catalog) if not inputs else None
+    if report is None:
+        from .validate import validate_files
 
-        report = standing(folder, cat, version, progress=_progress("status"))
-    else:
-        report = validate_files(cat, paths, progress=_progress("status"))
+        cat, folder, version = _catalog_or_round(catalog)
+        lang = lang or cat.round.lang
+        # An empty inbox is the first day of a round: every unit is missing, which is the answer.
+        paths = _files_or_store(folder, inputs, lang, allow_empty=True)
+        if paths is None:
+            from .receiving import standing
+
+            report = standing(folder, cat, version, progress=_progress("status"))
+        else:
+            report = validate_files(cat, paths, progress=_progress("status"))
+    lang = lang or report.catalog.round.lang
     click.echo(format_status(report, lang))
     sys.exit(0 if all(u.state == UnitState.VALID for u in report.units) else 1)
+
+
+def _recorded_standing(path: str):
+    """A round folder's standing from its store alone, when the store knows the catalog and
+    holds no verdict to judge again: no workbook read, no pandas imported (a second, where
+    reading a province's catalog takes several)."""
+    from .rounds import RoundFolder, recorded_standing
+    from .store import STORE_NAME
+
+    folder = RoundFolder(Path(path))
+    if not RoundFolder.is_one(folder.path) or not (folder.path / STORE_NAME).is_file():
+        return None
+    known = folder.known_roster()
+    return None if known is None else recorded_standing(folder, *known)
 
 
 @main.command(help=_HELP["help_consolidate"])
@@ -337,7 +358,7 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
                 accept_partial: bool, lang: str | None) -> None:
     from .consolidate import consolidate as run
     from .write import write_outputs
-    from .report import words
+    from .textreport import words
 
     # the name says what is written: a workbook under a .csv name would open as garbage
     if output is not None and Path(output).suffix.lower() != ".xlsx":
@@ -352,7 +373,7 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
         raise Refused(say(lang, "cli_data_out_ext", path=data_out))
     paths = _files_or_store(folder, inputs, lang)
     if paths is None:
-        from .rounds import consolidate_round
+        from .receiving import consolidate_round
 
         result = consolidate_round(folder, cat, version, root, accept_partial, progress=_progress("consolidate"))
     else:
@@ -361,7 +382,7 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
     if folder is not None:
         from .rounds import record_consolidated
 
-        record_consolidated(folder, result, output, data_out)
+        record_consolidated(folder, result.report, result.root, output, data_out)
     click.echo(say(lang, "cli_consolidated", path=output))
     if data_out:
         click.echo(say(lang, "cli_data_table", path=data_out))
@@ -382,11 +403,12 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
 def _round(path: str):
     """A round folder's catalog, the folder and the catalog's version: for the commands that
     need the store (receive, history, check, remind)."""
+    from .receiving import open_round
     from .rounds import RoundFolder
 
     folder = RoundFolder(Path(path))
     folder.store().close()  # refuses a folder without a store, or with a newer one
-    catalog, version = folder.catalog()
+    catalog, version = open_round(folder)
     return catalog, folder, version
 
 
@@ -400,8 +422,8 @@ def receive(round_dir: str, inputs: tuple[str, ...], received_at: str | None, la
 
     from .mail import incoming, parse_received_at
     from .model import Issue
-    from .report import words
-    from .rounds import receive as run
+    from .textreport import words
+    from .receiving import receive as run
     from .safety import verify_xml_defences
 
     given = parse_received_at(received_at) if received_at else None  # refused before anything is read
@@ -447,7 +469,7 @@ def history(round_dir: str, unit: str | None, fmt: str, lang: str | None) -> Non
     import json
 
     from .errors import UnknownUnits
-    from .report import format_history, history_dict
+    from .textreport import format_history, history_dict
     from .rounds import history as run
 
     cat, folder, _ = _round(round_dir)
@@ -486,8 +508,10 @@ def check(round_dir: str, lang: str | None) -> None:
               help=_HELP["help_opt_reminders_dir"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
 def remind(round_dir: str, outdir: str, lang: str | None) -> None:
-    from .report import annotate_copies, words
-    from .rounds import appendix_finder, standing
+    from .report import annotate_copies
+    from .textreport import words
+    from .receiving import standing
+    from .rounds import appendix_finder
     from .write import write_reminders
 
     cat, folder, version = _round(round_dir)

@@ -26,8 +26,9 @@ from .generate import MANIFEST, generate
 from .messages import labels
 from .model import Catalog
 from .numbers import display_number
-from .report import annotate, format_status, write_excel_report
+from .report import annotate, write_excel_report
 from .templates import write_sample_catalog
+from .textreport import format_status
 from .validate import collect_inputs
 from .write import write_outputs
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -123,6 +123,15 @@ class Catalog:
         return MappingProxyType({u.code: u for u in self.units})
 
     @cached_property
+    def reporting_codes(self) -> frozenset[str]:
+        """The codes of the units asked to submit."""
+        return frozenset(self.targets_by_unit)
+
+    @property
+    def roster(self) -> Roster:
+        return Roster(self.round, self.units, self.reporting_codes)
+
+    @cached_property
     def indicator_by_code(self) -> Mapping[str, Indicator]:
         return MappingProxyType({i.code: i for i in self.indicators})
 
@@ -151,7 +160,7 @@ class Catalog:
     @property
     def reporting_units(self) -> tuple[Unit, ...]:
         """Units asked to submit: those with targets of their own."""
-        return tuple(u for u in self.units if u.code in self.targets_by_unit)
+        return tuple(u for u in self.units if u.code in self.reporting_codes)
 
     @cached_property
     def levels(self) -> Mapping[str, int]:
@@ -183,6 +192,36 @@ class Catalog:
             return self.round.organisation
         above = self.unit_by_code[parent]
         return above.organisation_name or above.name
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A catalog without its indicators and targets: the round and who must submit. What a
+    round's standing needs, and what the store keeps of each catalog version, so `status`
+    on a province of 10,000 units answers without reading 300,000 targets."""
+
+    round: Round
+    units: tuple[Unit, ...]
+    reporting_codes: frozenset[str]
+
+    @cached_property
+    def unit_by_code(self) -> Mapping[str, Unit]:
+        return MappingProxyType({u.code: u for u in self.units})
+
+    @cached_property
+    def reporting_units(self) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.code in self.reporting_codes)
+
+    def to_json(self) -> dict[str, object]:
+        return {"round": {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self.round).items()},
+                "units": [asdict(u) for u in self.units], "reporting": sorted(self.reporting_codes)}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Roster:
+        kept = dict(data["round"])
+        for key in ("cutoff_date", "deadline"):
+            kept[key] = date.fromisoformat(kept[key])
+        return cls(Round(**kept), tuple(Unit(**u) for u in data["units"]), frozenset(data["reporting"]))
 
 
 ERROR, WARNING = "error", "warning"
@@ -649,3 +688,16 @@ class Version:
     counted: bool
     replaced: bool
     changes: tuple[FigureChange, ...] = ()  # against the version before it
+
+
+def unit_statuses(catalog: Catalog | Roster, submissions: Sequence[Submission]) -> list[UnitStatus]:
+    """Each expected unit's standing: its counted file, and whether it came by the deadline
+    (that day included, in the office's time zone; DESIGN.md §3)."""
+    counted = {s.unit_code: s for s in submissions if s.counted}
+    deadline = catalog.round.deadline
+    out = []
+    for unit in catalog.reporting_units:
+        s = counted.get(unit.code)
+        on_time = None if s is None else s.received.astimezone().date() <= deadline
+        out.append(UnitStatus(unit.code, unit.name, s, on_time))
+    return out

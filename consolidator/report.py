@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,129 +13,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from . import layout, parallel
 from .errors import ConsolidatorError
 from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
-from .messages import labels, labels_of
-from .model import Catalog, ReceivedSource, Status, Submission, ValidationReport, Version
+from .messages import labels
+from .model import Status, Submission, ValidationReport
+from .textreport import words
 from .numbers import display_number
 from .parallel import WorkerLimits, run_in_workers
-
-def words(lang: str) -> dict[str, str]:
-    """The reports' words (labels.toml, `rp_` keys), by their short names."""
-    return labels_of("rp_", lang)
-
-
-def _pct(share: float | None) -> str:
-    """85,0%: a rate as the workbooks write numbers, with the decimal comma."""
-    return "—" if share is None else f"{share * 100:.1f}%".replace(".", ",")
-
-
-def format_text(report: ValidationReport, lang: str = "vi") -> str:
-    """A readable report: one block per file, its issues one per line, then the totals."""
-    w = words(lang)
-    out: list[str] = []
-    for s in report.submissions:
-        head = f"{s.path}  [{s.unit_code or '?'}]  {w[s.status]}"
-        if s.issues:
-            head += f"  ({s.errors} {w['errors'].lower()}, {s.warnings} {w['warnings'].lower()})"
-        out.append(head)
-        for i in s.issues:
-            where = f"{i.sheet or ''}!{i.cell}" if i.cell else (i.sheet or "")
-            out.append(f"  {w[i.severity]:<9} {where:<16} {i.code:<28} {i.message(lang)}")
-    summary = report.summary()
-    out.append("")
-    out.append(w["summary"].format(**summary))
-    out.append(w["rates"].format(**{**summary, "completeness": _pct(summary["completeness"]),
-                                    "timeliness": _pct(summary["timeliness"])}))
-    if summary["missing_units"]:
-        out.append(f"{w['missing_units']}: {', '.join(summary['missing_units'])}")
-    out.extend(_side_files(report, lang))
-    return "\n".join(out)
-
-
-def _side_files(report: ValidationReport, lang: str) -> list[str]:
-    """The attachments, by unit, and the files set aside: listed so nothing sent goes unseen."""
-    text = labels(lang)
-    out = []
-    if report.attachments:
-        out += ["", text["attachments_heading"] + ":"]
-        out += [f"  {a.unit_code or '(' + text['unit_unknown'] + ')'}  {a.path.name}" for a in report.attachments]
-    if report.ignored:
-        out += ["", text["ignored_heading"] + ":"]
-        out += [f"  {p}" for p in report.ignored]
-    return out
-
-
-def format_status(report: ValidationReport, lang: str = "vi") -> str:
-    """Every expected unit: received/valid, received/invalid or missing; on time or late; when received, by what."""
-    w, text = words(lang), labels(lang)
-    rows = [(w["unit"], w["unit_name"], w["status"], w["on_time"], w["errors"], w["file"],
-             text["status_received"], text["status_source"])]
-    for u in report.units:
-        s = u.submission
-        rows.append((
-            u.unit_code, u.unit_name, w[u.state],
-            "" if u.on_time is None else (w["yes"] if u.on_time else w["late"]),
-            "" if s is None else str(s.errors), "" if s is None else s.path.name,
-            "" if s is None else s.received.astimezone().strftime("%d/%m/%Y %H:%M"),
-            "" if s is None else text[f"received_source_{s.received_source}"],
-        ))
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    summary = report.summary()
-    lines.append("")
-    lines.append(w["rates"].format(**{**summary, "completeness": _pct(summary["completeness"]),
-                                      "timeliness": _pct(summary["timeliness"])}))
-    stored = any(u.submission and u.submission.received_source not in _FILE_SOURCES for u in report.units)
-    lines.append(text["received_sources_note_store" if stored else "received_sources_note"])
-    lines.extend(_side_files(report, lang))
-    return "\n".join(lines)
-
-
-_FILE_SOURCES = (ReceivedSource.SAVED, ReceivedSource.FILE)
-
-
-def _when(moment) -> str:
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
-
-
-def format_history(catalog: Catalog, by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi") -> str:
-    """Each unit's versions, oldest first, the counted one marked, what changed between them."""
-    w, text = words(lang), labels(lang)
-    if not by_unit:
-        return text["cli_history_none"]
-    out: list[str] = []
-    for unit, versions in sorted(by_unit.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
-        name = catalog.unit_by_code[unit].name if unit in catalog.unit_by_code else ""
-        out.append(text["cli_history_unit"].format(unit=unit, name=name) if unit else text["cli_history_unknown"])
-        for v in versions:
-            s = v.submission
-            mark = text["cli_history_counted"] if v.counted else text["cli_history_replaced"] if v.replaced else ""
-            out.append(text["cli_history_version"].format(
-                number=s.number, received=_when(s.received), source=text[f"received_source_{s.received_source}"],
-                sender=s.sender, verdict=w[s.status], errors=s.errors, warnings=s.warnings, name=s.original_name,
-                mark=mark))
-            for c in v.changes:
-                out.append(text["cli_history_change"].format(
-                    indicator=c.indicator_code, column=text[f"column_{c.column}"],
-                    old="—" if c.old is None else display_number(c.old), new="—" if c.new is None else display_number(c.new)))
-        out.append("")
-    return "\n".join(out).rstrip()
-
-
-def history_dict(by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi") -> dict[str, object]:
-    """The history as JSON: per unit, each version and the figures changed since the one before."""
-    return {"units": [
-        {"unit_code": unit, "versions": [
-            {"receipt": v.submission.number, "file": v.submission.original_name, "sha256": v.submission.sha256,
-             "received": v.submission.received.isoformat(timespec="seconds"),
-             "received_source": v.submission.received_source, "sender": v.submission.sender,
-             "origin": v.submission.origin, "status": v.submission.status, "counted": v.counted,
-             "replaced": v.replaced, "errors": v.submission.errors, "warnings": v.submission.warnings,
-             "issues": [i.to_dict(lang) for i in v.submission.issues],
-             "changes": [{"indicator_code": c.indicator_code, "column": c.column, "old": c.old, "new": c.new}
-                         for c in v.changes]}
-            for v in versions]}
-        for unit, versions in sorted(by_unit.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]}
-
 
 def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "vi") -> None:
     """An Excel report: a summary row per expected unit and one row per issue."""

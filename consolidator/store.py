@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .errors import ConsolidatorError
 from .messages import LabelRef, Plain
-from .model import Event, Issue, Reported, Status, StoredSubmission
+from .model import Event, Issue, Reported, Roster, Status, StoredSubmission
 
 STORE_NAME = "round.db"
 CATALOG_NAME = "catalog.xlsx"
@@ -43,7 +43,8 @@ _MIGRATIONS: tuple[str, ...] = (
         id INTEGER PRIMARY KEY,
         sha256 TEXT NOT NULL UNIQUE,
         recorded_at TEXT NOT NULL,
-        content BLOB NOT NULL          -- the catalog's bytes: an older version stays at hand
+        content BLOB NOT NULL,         -- the catalog's bytes: an older version stays at hand
+        roster TEXT NOT NULL           -- JSON of model.Roster: the round and who must submit
     );
     CREATE TABLE appendix (            -- each appendix generate wrote, for "made from which version"
         id INTEGER PRIMARY KEY,
@@ -252,20 +253,21 @@ class Store:
 
     # --- catalog versions and appendices ------------------------------------------------------
 
-    def catalog_version(self, catalog_path: Path, actor: str) -> int:
-        """The id of the catalog's version, recorded (with an event) the first time it is used."""
-        content = catalog_path.read_bytes()
+    def known_version(self, digest: str) -> tuple[int, Roster] | None:
+        """The id and roster of a catalog version already recorded, by its SHA-256."""
+        row = self._db.execute("SELECT id, roster FROM catalog_version WHERE sha256 = ?", (digest,)).fetchone()
+        return None if row is None else (row[0], Roster.from_json(json.loads(row[1])))
+
+    def record_version(self, content: bytes, roster: Roster, actor: str) -> int:
+        """Record a catalog version (with an event) the first time it is used; its id."""
         digest = hashlib.sha256(content).hexdigest()
-        found = self._db.execute("SELECT id FROM catalog_version WHERE sha256 = ?", (digest,)).fetchone()
-        if found:
-            return found[0]
         with self._write() as db:
             found = db.execute("SELECT id FROM catalog_version WHERE sha256 = ?", (digest,)).fetchone()
-            if found:  # another command recorded it while we read the file
+            if found:  # another command recorded it a moment ago
                 return found[0]
             at = utc_text(now_utc())
-            cursor = db.execute("INSERT INTO catalog_version (sha256, recorded_at, content) VALUES (?, ?, ?)",
-                                (digest, at, content))
+            cursor = db.execute("INSERT INTO catalog_version (sha256, recorded_at, content, roster) VALUES (?, ?, ?, ?)",
+                                (digest, at, content, json.dumps(roster.to_json(), ensure_ascii=False)))
             self._event(db, at, actor, "catalog", detail={"sha256": digest, "version": cursor.lastrowid})
             return cursor.lastrowid
 

@@ -20,7 +20,7 @@ import pandera.pandas as pa
 from . import formulas
 from .messages import Plain
 from .model import (Attachment, Catalog, CellState, ExtraIndicator, FileReading, Issue, ReadOutcome, ReceivedSource,
-                    Reported, RowReading, Status, Submission, UnitStatus, ValidationReport, make_issue)
+                    Reported, RowReading, Status, Submission, ValidationReport, make_issue, unit_statuses)
 from .numbers import parse_number
 from .reader import read_outcome, reading_failed, unit_code_from_file_name
 from .parallel import WorkerLimits, run_in_workers
@@ -203,17 +203,6 @@ def rank_duplicates(catalog: Catalog, submissions: list[Submission]) -> list[Sub
             older = submissions[n]
             note = make_issue("duplicate-file", value=older.path.name, params={"newest": newest.path.name})
             out[n] = replace(older, issues=older.issues + (note,), replaced=True)
-    return out
-
-
-def unit_statuses(catalog: Catalog, submissions: list[Submission]) -> list[UnitStatus]:
-    counted = {s.unit_code: s for s in submissions if s.counted}
-    deadline = catalog.round.deadline
-    out = []
-    for unit in catalog.reporting_units:
-        s = counted.get(unit.code)
-        on_time = None if s is None else s.received.astimezone().date() <= deadline
-        out.append(UnitStatus(unit.code, unit.name, s, on_time))
     return out
 
 
