@@ -426,13 +426,14 @@ def receive(round_dir: str, inputs: tuple[str, ...], received_at: str | None, la
     from .receiving import receive as run
     from .safety import verify_xml_defences
 
-    given = parse_received_at(received_at) if received_at else None  # refused before anything is read
+    now = datetime.now(timezone.utc)
+    given = parse_received_at(received_at, now) if received_at else None  # refused before anything is read
     cat, folder, version = _round(round_dir)
     lang = lang or cat.round.lang
     verify_xml_defences()
     w = words(lang)
     counts = {"received": 0, "duplicates": 0, "skipped": 0}
-    items = incoming([Path(i) for i in inputs], datetime.now(timezone.utc), given)
+    items = incoming([Path(i) for i in inputs], now, given)
     for said in run(folder, cat, version, items):
         if isinstance(said, Issue):
             click.echo(f"[{said.code}] {said.message(lang)}", err=True)

@@ -34,6 +34,14 @@ class UnknownUnits(ConsolidatorError):
         super().__init__(key=key, units=", ".join(self.codes), root=", ".join(self.codes))
 
 
+class ReceivedAtError(ConsolidatorError):
+    """A `--received-at` that is not a day and time, or is one still to come."""
+
+    def __init__(self, text: str, future: bool = False):
+        self.text, self.future = text, future
+        super().__init__(key="err_received_at_future" if future else "err_received_at", value=text)
+
+
 class CatalogError(ConsolidatorError):
     """The catalog cannot be used; `issues` lists every problem found in it."""
 

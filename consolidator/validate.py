@@ -31,7 +31,7 @@ _USABLE = (CellState.OK, CellState.AMBIGUOUS)
 # version records the real one; without it the workbook's own last-saved time is used,
 # since copying a file (cp, an email attachment saved, a download) changes its file time.
 # Clocks differ between the unit's computer and ours, and xlsxwriter stamps whole seconds.
-_CLOCK_SKEW = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def received_time(outcome: ReadOutcome, reading: FileReading, now: datetime) -> 
     saved it earlier; a spreadsheet program with a wrong clock can write either).
     """
     saved, generated = reading.modified, reading.identity.generated_at
-    if saved is not None and saved <= now + _CLOCK_SKEW and (generated is None or saved >= generated - _CLOCK_SKEW):
+    if saved is not None and saved <= now + CLOCK_SKEW and (generated is None or saved >= generated - CLOCK_SKEW):
         return saved, ReceivedSource.SAVED
     return outcome.received, ReceivedSource.FILE
 
