@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -59,6 +60,23 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def count_stored(folder: Path) -> int:
+    try:
+        return len(stored_hashes(folder))
+    except sqlite3.OperationalError:  # the store is being created or locked a moment
+        return 0
+
+
+def kill_when(process: subprocess.Popen, ready) -> None:
+    """Kill the command and its reading workers at once, mid-write, as soon as `ready()`."""
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
 def test_a_receive_killed_at_random_points_loses_nothing_and_counts_nothing_twice(many):
     folder, files = many
     inbox = files[0].parent
@@ -68,16 +86,18 @@ def test_a_receive_killed_at_random_points_loses_nothing_and_counts_nothing_twic
     for attempt in range(6):
         process = subprocess.Popen(cli("receive", folder, inbox), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True, env=env)
-        # after start-up (about 0.9 s): while staging, reading or recording a batch
-        time.sleep(chance.uniform(0.9, 1.8))
-        os.killpg(process.pid, signal.SIGKILL)  # the command and its reading workers, mid-write
-        process.wait()
+        if attempt == 0:  # while starting, staging or reading the first batch
+            at = time.monotonic() + chance.uniform(0.5, 1.5)
+            kill_when(process, lambda: time.monotonic() > at)
+        else:  # among the records, once a random number more of them is written
+            goal = min(len(files) - 1, count_stored(folder) + chance.randint(1, 40))
+            kill_when(process, lambda: count_stored(folder) >= goal)
         checked = subprocess.run(cli("check", folder), capture_output=True, text=True, env=env)
         assert checked.returncode == 0, (attempt, checked.stdout, checked.stderr)
         hashes = stored_hashes(folder)
         assert len(hashes) == len(set(hashes))
         seen.append(len(hashes))
-    assert any(0 < n < len(files) for n in seen), seen  # some kill fell among the records
+    assert any(0 < n < len(files) for n in seen), seen  # kills fell among the records
     finished = subprocess.run(cli("receive", folder, inbox), capture_output=True, text=True, env=env)
     assert finished.returncode == 0, finished.stderr
     hashes = stored_hashes(folder)
