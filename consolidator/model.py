@@ -519,3 +519,21 @@ class Row:
     # The target over all expected children (DESIGN.md §3), beside `target`, which is over
     # the children whose results were used; the same as `target` where the unit has its own.
     target_all: float | None = None
+
+
+@dataclass(frozen=True)
+class AppendixLine:
+    """One row of the report's appendix table, as text: a group heading or an indicator (prose.appendix_lines).
+
+    `partial`: the figures are a partial rollup, marked as the consolidated workbook marks them.
+    """
+
+    kind: str  # "group" or "indicator"
+    tt: str
+    name: str
+    unit_of_measure: str = ""
+    target: str = ""
+    result: str = ""
+    pct: str = ""
+    note: str = ""
+    partial: bool = False
