@@ -297,7 +297,6 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
                 accept_partial: bool, lang: str | None) -> None:
     from .consolidate import consolidate as run
     from .write import write_outputs
-    from .report import words
 
     # the name says what is written: a workbook under a .csv name would open as garbage
     if Path(output).suffix.lower() != ".xlsx":
@@ -311,9 +310,16 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
     click.echo(say(lang, "cli_consolidated", path=output))
     if data_out:
         click.echo(say(lang, "cli_data_table", path=data_out))
+    sys.exit(_tell_left_out(result, lang))
+
+
+def _tell_left_out(result, lang: str) -> int:
+    """How many units' files were taken and which were left out; the exit code that says so."""
+    from .report import words
+
     summary = result.report.summary()
     click.echo(say(lang, "cli_summary", valid=summary["units_valid"], expected=summary["units_expected"],
-                   left_out=len(result.left_out), partial=say(lang, "cli_partial") if accept_partial else ""))
+                   left_out=len(result.left_out), partial=say(lang, "cli_partial") if result.accept_partial else ""))
     # The clerk needs the first few here; the workbook's submission sheet has them all
     # (at ten thousand files, thousands of lines would bury the summary above).
     w = words(lang)
@@ -322,4 +328,27 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str, data_out: st
                        status=w.get(s.status, s.status), errors=s.errors))
     if len(result.left_out) > LEFT_OUT_SHOWN:
         click.echo(say(lang, "cli_more", count=len(result.left_out) - LEFT_OUT_SHOWN))
-    sys.exit(1 if result.left_out else 0)
+    return 1 if result.left_out else 0
+
+
+@main.command(help=_HELP["help_report"])
+@click.argument("catalog", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_catalog"])
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), metavar=_HELP["mv_file"],
+              help=_HELP["help_opt_report_docx"])
+@click.option("--root", metavar=_HELP["mv_code"], help=_HELP["help_opt_root"])
+@click.option("--accept-partial", is_flag=True, help=_HELP["help_opt_accept_partial"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_report"])
+def report(catalog: str, inputs: tuple[str, ...], output: str, root: str | None, accept_partial: bool,
+           lang: str | None) -> None:
+    from .consolidate import consolidate as run
+    from .write.word import write_report
+
+    if Path(output).suffix.lower() != ".docx":  # a Word document under another name would not open
+        raise Refused(say(lang, "cli_report_ext", path=output))
+    cat = _load(catalog)
+    lang = lang or cat.round.lang
+    result = run(cat, _inputs(inputs, lang), root=root, accept_partial=accept_partial, progress=_progress("report"))
+    write_report(result, output, lang)
+    click.echo(say(lang, "cli_word_report", path=output))
+    sys.exit(_tell_left_out(result, lang))
