@@ -358,7 +358,6 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
                 accept_partial: bool, lang: str | None) -> None:
     from .consolidate import consolidate as run
     from .write import write_outputs
-    from .textreport import words
 
     # the name says what is written: a workbook under a .csv name would open as garbage
     if output is not None and Path(output).suffix.lower() != ".xlsx":
@@ -386,9 +385,16 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
     click.echo(say(lang, "cli_consolidated", path=output))
     if data_out:
         click.echo(say(lang, "cli_data_table", path=data_out))
+    sys.exit(_tell_left_out(result, lang))
+
+
+def _tell_left_out(result, lang: str) -> int:
+    """How many units' files were taken and which were left out; the exit code that says so."""
+    from .textreport import words
+
     summary = result.report.summary()
     click.echo(say(lang, "cli_summary", valid=summary["units_valid"], expected=summary["units_expected"],
-                   left_out=len(result.left_out), partial=say(lang, "cli_partial") if accept_partial else ""))
+                   left_out=len(result.left_out), partial=say(lang, "cli_partial") if result.accept_partial else ""))
     # The clerk needs the first few here; the workbook's submission sheet has them all
     # (at ten thousand files, thousands of lines would bury the summary above).
     w = words(lang)
@@ -397,7 +403,36 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
                        status=w.get(s.status, s.status), errors=s.errors))
     if len(result.left_out) > LEFT_OUT_SHOWN:
         click.echo(say(lang, "cli_more", count=len(result.left_out) - LEFT_OUT_SHOWN))
-    sys.exit(1 if result.left_out else 0)
+    return 1 if result.left_out else 0
+
+
+@main.command(help=_HELP["help_report"])
+@click.argument("catalog", type=click.Path(exists=True), metavar=_HELP["mv_round"])
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), metavar=_HELP["mv_file"],
+              help=_HELP["help_opt_report_docx"])
+@click.option("--root", metavar=_HELP["mv_code"], help=_HELP["help_opt_root"])
+@click.option("--accept-partial", is_flag=True, help=_HELP["help_opt_accept_partial"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_report"])
+def report(catalog: str, inputs: tuple[str, ...], output: str, root: str | None, accept_partial: bool,
+           lang: str | None) -> None:
+    from .consolidate import consolidate as run
+    from .write.word import write_report
+
+    if Path(output).suffix.lower() != ".docx":  # a Word document under another name would not open
+        raise Refused(say(lang, "cli_report_ext", path=output))
+    cat, folder, version = _catalog_or_round(catalog)
+    lang = lang or cat.round.lang
+    paths = _files_or_store(folder, inputs, lang)
+    if paths is None:
+        from .receiving import consolidate_round
+
+        result = consolidate_round(folder, cat, version, root, accept_partial, progress=_progress("report"))
+    else:
+        result = run(cat, paths, root=root, accept_partial=accept_partial, progress=_progress("report"))
+    write_report(result, output, lang)
+    click.echo(say(lang, "cli_word_report", path=output))
+    sys.exit(_tell_left_out(result, lang))
 
 
 def _round(path: str):

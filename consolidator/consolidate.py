@@ -15,7 +15,7 @@ from . import formulas
 import pandas as pd
 
 from .errors import UnknownUnits
-from .model import Catalog, Indicator, Row, Status, Submission, ValidationReport
+from .model import Catalog, Indicator, Row, Status, Submission, Target, ValidationReport
 from .rollup import reported_values, roll_up, subtree
 from .validate import validate_files
 
@@ -97,6 +97,31 @@ class Consolidation:
         own, rollup = self._own_and_rollup
         present = {code for _, code in own} | {code for _, code in rollup}
         return tuple(i for i in self.catalog.indicators if i.code in present)
+
+    @cached_property
+    def groups(self) -> list[tuple[str, list[Indicator]]]:
+        """The indicators present under the root by group: groups in the order they first appear in
+        the catalog, catalog order within; a group with none present is left out."""
+        present = set(self.present_indicators)
+        groups: dict[str, list[Indicator]] = {}
+        for ind in self.catalog.indicators:
+            groups.setdefault(ind.group, [])
+            if ind in present:
+                groups[ind.group].append(ind)
+        return [(group, indicators) for group, indicators in groups.items() if indicators]
+
+    @cached_property
+    def has_figures(self) -> bool:
+        """Whether any unit's figure was taken: without one there is nothing to report, only that."""
+        return any(row.result is not None for row in self.rows)
+
+    def own_target(self, unit: str, code: str) -> Target | None:
+        """A unit's own target of an indicator, as the catalog sets it."""
+        return self._targets.get((unit, code))
+
+    @cached_property
+    def _targets(self) -> dict[tuple[str, str], Target]:
+        return {(t.unit_code, t.indicator_code): t for t in self.catalog.targets}
 
     def status_counts(self, code: str) -> dict[str, int]:
         """Assessment → how many units under the root reported a figure of an indicator so assessed."""

@@ -31,6 +31,7 @@ from .templates import write_sample_catalog
 from .textreport import format_status
 from .validate import collect_inputs
 from .write import write_outputs
+from .write.word import write_report
 
 
 def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
@@ -64,6 +65,9 @@ def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     write_outputs(result, output, data, lang)
     yield text["cli_consolidated"].format(path=output)
     yield text["demo_data"].format(path=data)
+    word = directory / "bao-cao.docx"  # the report's section on the indicators, beside the workbook
+    write_report(result, word, lang)
+    yield text["demo_word"].format(path=word)
 
 
 def _rng(unit_code: str) -> random.Random:

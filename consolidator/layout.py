@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from . import formulas
 from .fileio import clean_text
 from .cellref import column_letters
 from .messages import LANGS, labels
@@ -201,6 +202,14 @@ def page_setup_openpyxl(ws, repeat: tuple[int, int] | None = None, landscape: bo
 def number_format(decimals: int) -> str:
     """Excel number format with thousands separators and an indicator's decimals."""
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def shown_decimals(indicator: Indicator, is_rollup: bool) -> int:
+    """The decimals a figure of an indicator is shown with: its own, but 2 for a rolled-up share of
+    units (a yes/no indicator averaged), which needs them even when the indicator has none."""
+    if indicator.direction == formulas.BOOLEAN and is_rollup and indicator.aggregation == "mean":
+        return 2
+    return indicator.decimals
 
 
 def column_letter(key: str) -> str:

@@ -701,3 +701,20 @@ def unit_statuses(catalog: Catalog | Roster, submissions: Sequence[Submission]) 
         on_time = None if s is None else s.received.astimezone().date() <= deadline
         out.append(UnitStatus(unit.code, unit.name, s, on_time))
     return out
+
+@dataclass(frozen=True)
+class AppendixLine:
+    """One row of the report's appendix table, as text: a group heading or an indicator (prose.appendix_lines).
+
+    `partial`: the figures are a partial rollup, marked as the consolidated workbook marks them.
+    """
+
+    kind: str  # "group" or "indicator"
+    tt: str
+    name: str
+    unit_of_measure: str = ""
+    target: str = ""
+    result: str = ""
+    pct: str = ""
+    note: str = ""
+    partial: bool = False

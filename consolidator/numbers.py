@@ -200,3 +200,18 @@ def _display(value: int | float) -> str:
 
 
 display_number = _display
+
+
+def show_number(value: float | None, lang: str = "vi") -> str:
+    """A figure as every output writes it in a language: "1.234,5" in Vietnamese, "1,234.5" in English."""
+    if value is None:
+        return ""
+    if lang == "vi":
+        return display_number(round(value, 6))
+    return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def show_share(share: float | None, lang: str = "vi") -> str:
+    """A share as a percentage with one decimal, without the sign: 0.499 → "49,9" ("49.9" in English)."""
+    text = "" if share is None else f"{share * 100:.1f}"
+    return text.replace(".", ",") if lang == "vi" else text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openpyxl import xml as openpyxl_xml
+from openpyxl.xml import functions as openpyxl_functions
 
 from .errors import ConsolidatorError
 
@@ -31,3 +32,19 @@ def verify_xml_defences() -> None:
         raise ConsolidatorError(key="err_defusedxml_entities")
     if not getattr(openpyxl_xml, "DEFUSEDXML", False):
         raise ConsolidatorError(key="err_openpyxl_not_defused")
+    if _expands(openpyxl_functions.fromstring):
+        raise ConsolidatorError(key="err_openpyxl_expands")
+
+
+def _expands(fromstring) -> bool:
+    """Whether a parser expands the bomb's entities.
+
+    openpyxl parses a workbook's smaller parts (workbook, styles, drawings) with lxml when lxml
+    is installed, as it is since python-docx needs it, and with defusedxml only otherwise. Its
+    lxml parser is made not to resolve entities; either way the bomb must not come out expanded.
+    """
+    try:
+        tree = fromstring(_BOMB)
+    except Exception:  # refused, as defusedxml does: nothing was expanded
+        return False
+    return "aaaa" in "".join(tree.itertext())

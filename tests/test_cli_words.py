@@ -22,7 +22,7 @@ ENGLISH = ("file(s)", "units valid", "left out", "workbook", "Blank catalog", "N
            "Excel report", "Consolidated", "Usage:", "Options:", "Commands:", "Show this message", "[required]",
            "no such unit", "must end in", "already exists", "indicators\t", "Fill in", "then run", "Data table",
            "Unknown unit", "error(s)", "Language of")
-COMMANDS = ("init", "generate", "validate", "status", "consolidate", "demo")
+COMMANDS = ("init", "generate", "validate", "status", "consolidate", "report", "demo")
 
 
 def run(*args: str):
@@ -60,6 +60,8 @@ def a_round(tmp_path: Path, catalog_path: Path, inbox: Path, lang: list[str]) ->
         (2, ["consolidate", cat, str(inbox), "-o", str(out / "all.xlsx"), "--root", "NOWHERE"]),
         (2, ["consolidate", cat, str(inbox), "-o", str(out / "all.xlsx"), "--data-out", str(out / "all.txt")]),
         (2, ["consolidate", cat, str(inbox), "-o", str(out / "all.csv")]),
+        (1, ["report", cat, str(inbox), "-o", str(out / "report.docx")]),
+        (2, ["report", cat, str(inbox), "-o", str(out / "report.doc")]),
         (2, ["validate", cat, str(tmp_path / "empty")]),
     ]
     texts = []

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import formulas
+from .. import prose
 from ..consolidate import Consolidation
-from ..layout import number_format
+from ..layout import number_format, shown_decimals
 from ..model import Row
 from .kit import STATUS_COLOURS, Book, number_cell, text_cell
 
@@ -15,37 +15,33 @@ class Figures:
     def __init__(self, book: Book, consolidation: Consolidation):
         self.book, self.c = book, consolidation
         self.catalog = consolidation.catalog
-        self.targets = {(t.unit_code, t.indicator_code): t for t in self.catalog.targets}
         self._shown: dict[tuple[float, int], str] = {}
 
     def is_boolean_value(self, row: Row) -> bool:
         """Whether a row's result is achieved/not achieved rather than a count or share of units."""
-        ind = self.catalog.indicator_by_code[row.indicator_code]
-        return ind.direction == formulas.BOOLEAN and not formulas.counts_units(ind.direction, ind.aggregation,
-                                                                             row.is_rollup)
+        return prose.is_yes_no(self.c, row)
 
     def decimals(self, row: Row) -> int:
-        ind = self.catalog.indicator_by_code[row.indicator_code]
-        # a rolled-up share of units (boolean with mean) needs decimals even when the indicator has none
-        return 2 if ind.direction == formulas.BOOLEAN and row.is_rollup and ind.aggregation == "mean" else ind.decimals
+        return shown_decimals(self.catalog.indicator_by_code[row.indicator_code], row.is_rollup)
 
     def write_target(self, ws, r: int, c: int, row: Row, over_all: bool = False) -> None:
-        """The target of a row; with `over_all`, a rollup's target over all its units, marked so."""
+        """The target of a row; with `over_all`, a rollup's target over all its units, marked so.
+
+        Which target is the one the report's appendix shows too (prose.shown_target).
+        """
         book = self.book
-        own_target = self.targets.get((row.unit_code, row.indicator_code))
+        kind, value = prose.shown_target(self.c, row, over_all)
         f_text = book.cell(align="center")
-        if self.is_boolean_value(row):
-            text_cell(ws, r, c, book.text["true_word"] if row.target is not None else "", f_text)
-        elif own_target is not None and own_target.is_range:
-            text_cell(ws, r, c, own_target.text, f_text)
-        elif over_all and row.is_rollup and own_target is None and row.target_all is not None:
+        if kind == "yes":
+            text_cell(ws, r, c, book.text["true_word"], f_text)
+        elif kind == "summed":
             # a number still, the mark is in its format: a reader sees it, a formula can use it
             marked = f'{number_format(self.decimals(row))}" ({book.w["summed"]})"'
-            number_cell(ws, r, c, row.target_all, book.cell(num_format=marked))
-        elif row.target is not None:
-            number_cell(ws, r, c, row.target, book.cell(num_format=number_format(self.decimals(row))))
+            number_cell(ws, r, c, value, book.cell(num_format=marked))
+        elif kind == "number":
+            number_cell(ws, r, c, value, book.cell(num_format=number_format(self.decimals(row))))
         else:
-            text_cell(ws, r, c, row.target_text, f_text)
+            text_cell(ws, r, c, value or "", f_text)
 
     def write_result(self, ws, r: int, c: int, row: Row | None, extra: dict | None = None) -> None:
         book, extra = self.book, extra or {}
@@ -68,16 +64,8 @@ class Figures:
         return text + (w["incomplete"] if rollup.partial else "")
 
     def flag_notes(self, rollup: Row | None) -> list[str]:
-        if rollup is None:
-            return []
-        w, notes = self.book.w, []
         # a partial rollup is told by its style and the coverage column, explained once below the table
-        if rollup.partial and rollup.used == rollup.expected:
-            notes.append(w["partial_below"])
-        if rollup.sum_mismatch:
-            decimals = self.catalog.indicator_by_code[rollup.indicator_code].decimals
-            notes.append(w["mismatch_note"].format(rollup=self.book.show_number(round(rollup.result, decimals))))
-        return notes
+        return prose.flag_notes(self.c, rollup, self.book.lang)
 
     def show_rounded(self, value: float, decimals: int) -> str:
         # the same baselines and targets recur on thousands of rows of the low list

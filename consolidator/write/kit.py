@@ -20,7 +20,7 @@ from ..errors import ConsolidatorError
 from ..fileio import clean_text
 from ..layout import FONT
 from ..messages import labels, labels_of
-from ..numbers import display_number
+from ..numbers import show_number, show_share
 from .streamed import Body
 
 SHEET_KEYS = ("summary", "low", "matrix", "submissions", "proposals", "data", "charts", "info", "chart_data")
@@ -256,15 +256,10 @@ class Book:
     # --- numbers as text -------------------------------------------------------------------------
 
     def show_number(self, value: float | None) -> str:
-        if value is None:
-            return ""
-        if self.lang == "vi":
-            return display_number(round(value, 6))
-        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return show_number(value, self.lang)
 
     def show_threshold(self, low: float) -> str:
         return self.show_number(low) if self.lang == "vi" else f"{low:g}"
 
     def pct_text(self, share: float | None) -> str:
-        text = "" if share is None else f"{share * 100:.1f}"
-        return text.replace(".", ",") if self.lang == "vi" else text
+        return show_share(share, self.lang)

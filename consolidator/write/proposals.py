@@ -42,7 +42,7 @@ def _proposals(book: Book, fig: Figures, c: Consolidation, ws) -> int:
         r += 1
         s, code = p.submission, p.indicator_code
         ind = c.catalog.indicator_by_code.get(code)
-        target = fig.targets.get((s.unit_code, code))
+        target = c.own_target(s.unit_code, code)
         # a number typed over the locked target is shown as the unit would write it
         proposed = book.show_number(p.value) if p.overwritten and isinstance(p.value, float) else p.value
         ws.write_number(r, AT["n"], n, book.cell(align="center"))

@@ -59,13 +59,8 @@ def _headers(book: Book, ws, seed: dict[str, str]) -> None:
 def _rows(book: Book, fig: Figures, c: Consolidation, ws, r: int) -> tuple[int, dict[str, int]]:
     """The indicators present under the root, under their groups; the next row and the assessments' tally."""
     tally = dict.fromkeys(STATUS_ORDER, 0)
-    present = {i.code for i in c.present_indicators}
-    n = group_no = 0
-    for group, indicators in fig.grouped_indicators():
-        shown = [i for i in indicators if i.code in present]
-        if not shown:
-            continue
-        group_no += 1
+    n = 0
+    for group_no, (group, shown) in enumerate(c.groups, start=1):
         text_cell(ws, r, AT["tt"], layout.roman(group_no), book.cell(bold=True, align="center", bg_color=_GROUP_SHADE))
         text_cell(ws, r, AT["name"], group, book.cell(bold=True, bg_color=_GROUP_SHADE))
         for col in range(AT["name"] + 1, len(COLUMNS)):

@@ -632,7 +632,9 @@ def empty_shared_string(src: Source, out: Path) -> Path:
     columns (LibreOffice and openpyxl open them as empty cells) → valid."""
     xml = _sheet_xml(src)
     note, estimate = (column_letters(layout.COLUMNS.index(key) + 1) for key in ("note", "estimate"))
-    empty = re.compile(rf'<c r="((?:{note}|{estimate})\d+)" s="(\d+)"(?: t="n")? ?/>')
+    # openpyxl writes an empty cell as <c …/> with the standard library's XML writer and as
+    # <c …></c> with lxml's (installed beside python-docx): either is the cell to empty
+    empty = re.compile(rf'<c r="((?:{note}|{estimate})\d+)" s="(\d+)"(?: t="n")?(?: ?/>|></c>)')
     xml, n = empty.subn(lambda m: f'<c r="{m.group(1)}" s="{m.group(2)}" t="s">'
                                   + ("<v/>" if m.group(1).startswith(note) else "<v></v>") + "</c>", xml)
     if not n:
