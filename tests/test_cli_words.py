@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +19,13 @@ from consolidator.generate import generate
 from .filling import complete_results, fill
 
 # Words that give English away in what a command prints.
-ENGLISH = ("file(s)", "units valid", "left out", "workbook", "Blank catalog", "No input files", "Annotated",
+ENGLISH = ("file(s)", "units valid", "left out", "workbook", "Round folder", "No input files", "Annotated",
            "Excel report", "Consolidated", "Usage:", "Options:", "Commands:", "Show this message", "[required]",
-           "no such unit", "must end in", "already exists", "indicators\t", "Fill in", "then run", "Data table",
-           "Unknown unit", "error(s)", "Language of")
-COMMANDS = ("init", "generate", "validate", "status", "consolidate", "report", "demo")
+           "no such unit", "must end in", "already a round folder", "indicators\t", "Fill in", "Data table",
+           "Unknown unit", "error(s)", "Language of", "counts", "received before", "not a day and time",
+           "is consistent", "reminder(s)", "call list", "replaced by", "Received:")
+COMMANDS = ("init", "generate", "receive", "validate", "status", "history", "remind", "consolidate", "report",
+            "check", "demo")
 
 
 def run(*args: str):
@@ -63,9 +66,22 @@ def a_round(tmp_path: Path, catalog_path: Path, inbox: Path, lang: list[str]) ->
         (1, ["report", cat, str(inbox), "-o", str(out / "report.docx")]),
         (2, ["report", cat, str(inbox), "-o", str(out / "report.doc")]),
         (2, ["validate", cat, str(tmp_path / "empty")]),
+        (None, "the clerk fills the round folder's catalog"),
+        (0, ["generate", str(out / "round")]),
+        (0, ["receive", str(out / "round"), str(inbox)]),
+        (0, ["receive", str(out / "round"), str(inbox)]),  # again: nothing added, and said so
+        (2, ["receive", str(out / "round"), str(inbox), "--received-at", "x"]),
+        (1, ["status", str(out / "round")]),
+        (0, ["history", str(out / "round")]),
+        (0, ["check", str(out / "round")]),
+        (0, ["remind", str(out / "round"), "-o", str(out / "nhac")]),
+        (1, ["consolidate", str(out / "round")]),
     ]
     texts = []
     for code, args in runs:
+        if code is None:
+            shutil.copyfile(catalog_path, out / "round" / "catalog.xlsx")
+            continue
         result = CliRunner().invoke(main, args + lang, catch_exceptions=False)
         assert result.exit_code == code, (args, result.output)
         texts.append(result.output)
@@ -76,9 +92,11 @@ def test_a_round_prints_vietnamese_by_default_and_english_with_lang_en(tmp_path,
     default = a_round(tmp_path, catalog_path, returned, [])
     assert english_in(default) == [], default
     english = a_round(tmp_path, catalog_path, returned, ["--lang", "en"])
-    assert set(english_in(english)) >= {"file(s)", "units valid", "left out", "workbook", "Blank catalog",
+    assert set(english_in(english)) >= {"file(s)", "units valid", "left out", "workbook", "Round folder",
                                         "No input files", "Annotated", "Excel report", "Consolidated",
-                                        "no such unit", "must end in", "already exists"}, english
+                                        "no such unit", "must end in", "already a round folder", "counts",
+                                        "received before", "not a day and time", "is consistent", "reminder(s)",
+                                        "call list"}, english
 
 
 def test_rates_on_the_terminal_have_the_decimal_comma(catalog_path, returned):
