@@ -466,7 +466,6 @@ def receive(round_dir: str, inputs: tuple[str, ...], received_at: str | None, la
     cat, folder, version = _round(round_dir)
     lang = lang or cat.round.lang
     verify_xml_defences()
-    w = words(lang)
     counts = {"received": 0, "duplicates": 0, "skipped": 0}
     items = incoming([Path(i) for i in inputs], now, given)
     for said in run(folder, cat, version, items):
@@ -474,25 +473,12 @@ def receive(round_dir: str, inputs: tuple[str, ...], received_at: str | None, la
             click.echo(f"[{said.code}] {said.message(lang)}", err=True)
             counts["skipped"] += 1
             continue
-        click.echo(_receipt_line(said, w, lang))
+        click.echo(format_receipt(said, lang))
         for note in said.notes:
             click.echo(f"    [{note.code}] {note.message(lang)}")
         key = "duplicates" if said.duplicate_of is not None else "received" if said.number else "skipped"
         counts[key] += 1
     click.echo(say(lang, "cli_received", **counts))
-
-
-def _receipt_line(r, w, lang: str) -> str:
-    origin = f" ({r.origin})" if r.origin else ""
-    if r.duplicate_of is not None:
-        return say(lang, "cli_receipt_duplicate", unit=r.unit_code or "?", number=r.duplicate_of, name=r.name,
-                   origin=origin)
-    if r.number is None:
-        why = r.notes[0].code if r.notes else ""
-        return say(lang, "cli_receipt_skipped", unit=r.unit_code or "?", name=r.name, origin=origin, why=why)
-    verdict = w[r.status] + (f" ({r.errors} {w['errors'].lower()})" if r.errors else "")
-    return say(lang, "cli_receipt", number=r.number, unit=r.unit_code or "?", verdict=verdict, name=r.name,
-               origin=origin, counts=say(lang, "cli_receipt_counts" if r.counts else "cli_receipt_not_counted"))
 
 
 @main.command(help=_HELP["help_history"])

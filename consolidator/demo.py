@@ -11,63 +11,161 @@ from __future__ import annotations
 import os
 import random
 import re
+import shutil
 import zipfile
 import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 import openpyxl
 
 from . import formulas, layout
-from .catalog import load_catalog
-from .consolidate import consolidate
+from .consolidate import consolidate_report
 from .generate import MANIFEST, generate
+from .mail import incoming
 from .messages import labels
-from .model import Catalog
+from .model import Catalog, Receipt
+from .receiving import open_round, receive, standing
+from .rounds import RoundFolder, create_round, record_consolidated, record_generated
+from .store import CATALOG_NAME, STORE_NAME, SUBMISSIONS, StoreError
 from .numbers import display_number
 from .report import annotate, write_excel_report
 from .templates import write_sample_catalog
-from .textreport import format_status
-from .validate import collect_inputs
+from .textreport import format_receipt, format_status
 from .write import write_outputs
 from .write.word import write_report
 
 
 def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
-    """Run the round step by step, yielding a line about each output as it is written."""
-
+    """Run the round step by step through its round folder, yielding a line about each step."""
     text = labels(lang)
-    directory.mkdir(parents=True, exist_ok=True)
-    catalog_path = write_sample_catalog(directory / "catalog.xlsx")
-    yield text["demo_catalog"].format(path=catalog_path)
-    catalog = load_catalog(catalog_path)
+    folder = _demo_folder(directory)
+    yield text["demo_catalog"].format(path=folder.catalog_path)
+    catalog, version = open_round(folder)
     appendices = directory / "appendices"
     # The round is simulated in its own time (2023): generated a few days before the cut-off,
     # so the units' saved times, which the tool takes as received times, come after it.
     generated_at = datetime.combine(catalog.round.cutoff_date - timedelta(days=5), datetime.min.time()).astimezone()
     done = generate(catalog, appendices, lang=lang, generated_at=generated_at)
+    record_generated(folder, version, done)
     yield text["demo_generated"].format(count=len(done), folder=f"{appendices}{os.sep}", manifest=appendices / MANIFEST)
     inbox = directory / "inbox"
     story = simulate_returns(catalog, {g.unit_code: g.path for g in done}, inbox, lang)
     yield text["demo_inbox"].format(folder=f"{inbox}{os.sep}")
     for line in story:
         yield f"  {line}"
-    result = consolidate(catalog, collect_inputs([inbox]))
+    mail = directory / "thu"
+    first, correction = post_returns(catalog, inbox, mail)
+    now = datetime.now(timezone.utc)
+    yield text["demo_mail"].format(folder=f"{mail}{os.sep}")
+    yield from _receipts(receive(folder, catalog, version, incoming(first, now)), lang)
+    yield text["demo_resend"].format(unit=story_roles(sorted(catalog.reporting_codes))["twice"])
+    yield from _receipts(receive(folder, catalog, version, incoming([correction], now)), lang)
+    report = standing(folder, catalog, version, reread=True)
     report_path = directory / "kiem-tra.xlsx"
-    write_excel_report(result.report, report_path, lang)
-    back = annotate(result.report, directory / "gui-lai", lang)
+    write_excel_report(report, report_path, lang)
+    back = annotate(report, directory / "gui-lai", lang)
     yield text["demo_report"].format(path=report_path, count=len(back), folder=f"{directory / 'gui-lai'}{os.sep}")
     yield ""
-    yield format_status(result.report, lang)
+    yield format_status(report, lang)
     yield ""
+    result = consolidate_report(catalog, report)
     output, data = directory / "tong-hop.xlsx", directory / "du-lieu.csv"
     write_outputs(result, output, data, lang)
+    record_consolidated(folder, result.report, result.root, str(output), str(data))
     yield text["cli_consolidated"].format(path=output)
     yield text["demo_data"].format(path=data)
     word = directory / "bao-cao.docx"  # the report's section on the indicators, beside the workbook
     write_report(result, word, lang)
     yield text["demo_word"].format(path=word)
+
+
+_MARK = ".demo-round"
+
+
+def _demo_folder(directory: Path) -> RoundFolder:
+    """The demo's round folder, made afresh on every run. A round folder the demo did not make
+    (a real round) is refused, never wiped."""
+    if (directory / STORE_NAME).exists():
+        if not (directory / _MARK).exists():
+            raise StoreError(key="demo_not_a_demo", folder=directory)
+        for name in (STORE_NAME, STORE_NAME + "-wal", STORE_NAME + "-shm"):
+            (directory / name).unlink(missing_ok=True)
+        shutil.rmtree(directory / SUBMISSIONS, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / CATALOG_NAME).unlink(missing_ok=True)
+    create_round(directory, write_sample_catalog)
+    (directory / _MARK).write_text("consolidator demo\n", encoding="utf-8")
+    return RoundFolder(directory)
+
+
+def _receipts(said, lang: str) -> Iterator[str]:
+    for item in said:
+        yield f"  {format_receipt(item, lang) if isinstance(item, Receipt) else item.message(lang)}"
+
+
+def post_returns(catalog: Catalog, inbox: Path, mail: Path) -> tuple[list[Path], Path]:
+    """The returns as they reach the office, by email: one saved message (.eml) a unit, the
+    Khối's units in one exported mailbox (.mbox), each dated when the unit sent it. The
+    files on disk are newer (saved today): the received time is the message's Date.
+
+    The unit that sends twice first sends a file with a word for a number, then, in a later
+    message, its corrected file: (the messages to receive first, the correction)."""
+    mail.mkdir(parents=True, exist_ok=True)
+    twice = story_roles(sorted(catalog.reporting_codes))["twice"]
+    files = {p.name.split("_")[0]: p for p in sorted(inbox.glob("*.xlsx")) if not p.name.startswith("ban-cu_")}
+    khoi, first = [], []
+    for code, path in files.items():
+        sent = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+        if code == twice:
+            faulty = _with_a_word(catalog, code, path, mail / path.name)
+            first.append(_eml(mail / f"{code}-lan-1.eml", catalog, code, faulty, sent - timedelta(days=2)))
+            faulty.unlink()
+            correction = _eml(mail / f"{code}-lan-2.eml", catalog, code, path, sent)
+        elif catalog.unit_by_code[code].parent_code and catalog.unit_by_code[code].parent_code.startswith("K01"):
+            khoi.append(_message(catalog, code, path, sent))
+        else:
+            first.append(_eml(mail / f"{code}.eml", catalog, code, path, sent))
+    if khoi:
+        box = mail / "hop-thu-khoi-co-quan.mbox"
+        box.write_bytes(b"".join(b"From office@vanphong.example " + m["Date"].encode() + b"\n"
+                                 + m.as_bytes(policy=policy.SMTP).replace(b"\r\n", b"\n").replace(b"\nFrom ", b"\n>From ")
+                                 + b"\n" for m in khoi))
+        first.append(box)
+    return first, correction
+
+
+def _message(catalog: Catalog, code: str, path: Path, sent: datetime) -> EmailMessage:
+    unit = catalog.unit_by_code[code]
+    message = EmailMessage()
+    message["From"] = Address(unit.name, addr_spec=f"{code.lower()}@donvi.example")
+    message["To"] = "vanphong@tinhuy.example"
+    message["Subject"] = f"{unit.name} gửi phụ lục"
+    message["Date"] = format_datetime(sent.astimezone())
+    message.set_content(f"Kính gửi Văn phòng, {unit.name} gửi phụ lục kết quả thực hiện các chỉ tiêu.")
+    message.add_attachment(path.read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=path.name)
+    return message
+
+
+def _eml(out: Path, catalog: Catalog, code: str, path: Path, sent: datetime) -> Path:
+    out.write_bytes(_message(catalog, code, path, sent).as_bytes(policy=policy.SMTP))
+    return out
+
+
+def _with_a_word(catalog: Catalog, code: str, path: Path, out: Path) -> Path:
+    """The unit's file with a word where its first figure belongs: its first, faulty version."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    first = catalog.targets_by_unit[code][0].indicator_code
+    ws.cell(_rows_by_code(ws)[first], layout.COLUMNS.index("result") + 1).value = "đang tổng hợp"
+    wb.save(out)
+    return out
 
 
 def _rng(unit_code: str) -> random.Random:
@@ -94,6 +192,13 @@ def plausible_result(catalog: Catalog, unit_code: str, indicator_code: str, rng:
     return round(max(value, 0.0), ind.decimals)
 
 
+def story_roles(codes: list[str]) -> dict[str, object]:
+    """Roles in the story, chosen from the sample's own units (sorted codes), so the demo
+    follows the catalog."""
+    return {"missing": codes[3], "mistakes": codes[5], "resaved": codes[7], "late": set(codes[8:11]),
+            "twice": codes[1]}
+
+
 def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path, lang: str = "vi") -> list[str]:
     """Fill every unit's appendix as that unit would and drop it in the inbox; say what happened."""
     text = labels(lang)
@@ -101,8 +206,8 @@ def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path, 
     inbox.mkdir(parents=True, exist_ok=True)
     deadline = datetime.combine(catalog.round.deadline, datetime.min.time()) + timedelta(hours=16)
     codes = sorted(templates)
-    # Roles in the story, chosen from the sample's own units so the demo follows the catalog.
-    missing, mistakes, resaved, late, twice = codes[3], codes[5], codes[7], set(codes[8:11]), codes[1]
+    roles = story_roles(codes)
+    missing, mistakes, resaved, late, twice = (roles[k] for k in ("missing", "mistakes", "resaved", "late", "twice"))
     story = []
     for n, code in enumerate(codes):
         if code == missing:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .messages import labels, labels_of
-from .model import Catalog, ReceivedSource, Roster, ValidationReport, Version
+from .model import Catalog, ReceivedSource, Receipt, Roster, ValidationReport, Version
 from .numbers import display_number
 
 
@@ -130,3 +130,19 @@ def history_dict(by_unit: Mapping[str | None, Sequence[Version]], lang: str = "v
                          for c in v.changes]}
             for v in versions]}
         for unit, versions in sorted(by_unit.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]}
+
+
+def format_receipt(r: Receipt, lang: str = "vi") -> str:
+    """One line of `receive`: the receipt number, the unit, the verdict and whether it counts."""
+    text, w = labels(lang), words(lang)
+    origin = f" ({r.origin})" if r.origin else ""
+    if r.duplicate_of is not None:
+        return text["cli_receipt_duplicate"].format(unit=r.unit_code or "?", number=r.duplicate_of, name=r.name,
+                                                    origin=origin)
+    if r.number is None:
+        why = r.notes[0].code if r.notes else ""
+        return text["cli_receipt_skipped"].format(unit=r.unit_code or "?", name=r.name, origin=origin, why=why)
+    verdict = w[r.status] + (f" ({r.errors} {w['errors'].lower()})" if r.errors else "")
+    return text["cli_receipt"].format(number=r.number, unit=r.unit_code or "?", verdict=verdict, name=r.name,
+                                      origin=origin,
+                                      counts=text["cli_receipt_counts" if r.counts else "cli_receipt_not_counted"])
