@@ -457,9 +457,9 @@ def receive(round_dir: str, inputs: tuple[str, ...], received_at: str | None, la
 
     from .mail import incoming, parse_received_at
     from .model import Issue
-    from .textreport import words
     from .receiving import receive as run
     from .safety import verify_xml_defences
+    from .textreport import format_receipt
 
     now = datetime.now(timezone.utc)
     given = parse_received_at(received_at, now) if received_at else None  # refused before anything is read
