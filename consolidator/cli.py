@@ -467,18 +467,22 @@ def receive(round_dir: str, inputs: tuple[str, ...], received_at: str | None, la
     lang = lang or cat.round.lang
     verify_xml_defences()
     counts = {"received": 0, "duplicates": 0, "skipped": 0}
+    trouble = False  # exit 1: something given needs the office's attention (DESIGN.md §5's rule)
     items = incoming([Path(i) for i in inputs], now, given)
     for said in run(folder, cat, version, items):
         if isinstance(said, Issue):
             click.echo(f"[{said.code}] {said.message(lang)}", err=True)
             counts["skipped"] += 1
+            trouble = trouble or said.severity == "error"
             continue
         click.echo(format_receipt(said, lang))
         for note in said.notes:
             click.echo(f"    [{note.code}] {note.message(lang)}")
         key = "duplicates" if said.duplicate_of is not None else "received" if said.number else "skipped"
         counts[key] += 1
+        trouble = trouble or (said.status is not None and said.status != "valid")
     click.echo(say(lang, "cli_received", **counts))
+    sys.exit(1 if trouble else 0)
 
 
 @main.command(help=_HELP["help_history"])

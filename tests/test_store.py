@@ -71,7 +71,7 @@ def test_receive_judges_each_file_stores_it_once_and_status_reads_the_store(roun
     filled(round_dir, "D2", inbox / "D2.xlsx", GRDP="khoảng 8")
     before = {p: p.read_bytes() for p in inbox.iterdir()}
     result = run("receive", round_dir, inbox, "--received-at", "05/07/2023 09:30")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # D2's file has an error
     lines = result.output.splitlines()
     assert any("D1" in line and "hợp lệ" in line and "được tính" in line for line in lines), result.output
     assert any("D2" in line and "có lỗi" in line for line in lines), result.output
