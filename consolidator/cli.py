@@ -136,7 +136,15 @@ class _Command(click.Command):
 def _load(catalog_path: str):
     from .catalog import load_catalog
 
-    return load_catalog(catalog_path)  # a CatalogError is told by _Command.invoke
+    return _warn(load_catalog(catalog_path))  # a CatalogError is told by _Command.invoke
+
+
+def _warn(catalog):
+    """What is odd in the catalog but does not stop the round (a malformed email address),
+    told on stderr in the round's language, each by its cell."""
+    for issue in catalog.warnings:
+        click.echo(f"[{issue.code}] {issue.message(catalog.round.lang)}", err=True)
+    return catalog
 
 
 def _progress(label: str):
@@ -200,7 +208,7 @@ def _catalog_or_round(path: str):
         folder = RoundFolder(given)
         folder.store().close()  # refuses a folder without a store, or with a newer one
         catalog, version = open_round(folder)
-        return catalog, folder, version
+        return _warn(catalog), folder, version
     return _load(path), None, None
 
 
@@ -444,7 +452,7 @@ def _round(path: str):
     folder = RoundFolder(Path(path))
     folder.store().close()  # refuses a folder without a store, or with a newer one
     catalog, version = open_round(folder)
-    return catalog, folder, version
+    return _warn(catalog), folder, version
 
 
 @main.command(help=_HELP["help_receive"])

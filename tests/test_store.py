@@ -259,3 +259,14 @@ def test_remind_writes_an_email_to_each_unit_to_chase_with_what_it_needs(round_d
     [copy] = list(d2.iter_attachments())
     assert copy.get_filename() == "D2.xlsx" and copy.get_content() == (out / "gui-lai" / "D2.xlsx").read_bytes()
     assert (out / "danh-sach-nhac.xlsx").is_file()
+
+
+def test_a_catalog_warning_is_told_and_the_round_goes_on(round_dir):
+    import dataclasses
+
+    catalog = small_catalog()
+    units = tuple(dataclasses.replace(u, email="khong-phai-dia-chi") if u.code == "K1" else u for u in catalog.units)
+    write_catalog(dataclasses.replace(catalog, units=units), round_dir / "catalog.xlsx")
+    result = CliRunner().invoke(main, ["generate", str(round_dir)])
+    assert result.exit_code == 0
+    assert "catalog-bad-email" in result.stderr and "khong-phai-dia-chi" in result.stderr
