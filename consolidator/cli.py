@@ -504,17 +504,17 @@ def history(round_dir: str, unit: str | None, fmt: str, lang: str | None) -> Non
 
     from .errors import UnknownUnits
     from .textreport import format_history, history_dict
-    from .rounds import history as run
+    from .rounds import history as run, recorded_decisions
 
     cat, folder, _ = _round(round_dir)
     lang = lang or cat.round.lang
     if unit is not None and unit not in cat.unit_by_code:
         raise UnknownUnits([unit])
-    by_unit = run(folder, cat, unit)
+    by_unit, decisions = run(folder, cat, unit), recorded_decisions(folder, unit)
     if fmt == "json":
-        click.echo(json.dumps(history_dict(by_unit, lang), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(history_dict(by_unit, lang, decisions), ensure_ascii=False, indent=2))
     else:
-        click.echo(format_history(cat, by_unit, lang))
+        click.echo(format_history(cat, by_unit, lang, decisions))
 
 
 @main.command(help=_HELP["help_check"])
@@ -565,3 +565,33 @@ def remind(round_dir: str, outdir: str, lang: str | None) -> None:
         click.echo(say(lang, "cli_reminders_no_email", units=", ".join(done.without_email)))
     if done.without_attachment:
         click.echo(say(lang, "cli_reminders_no_attachment", units=", ".join(done.without_attachment)))
+
+
+@main.command(help=_HELP["help_decide"])
+@click.argument("round_dir", type=click.Path(exists=True, file_okay=False), metavar=_HELP["mv_round_only"])
+@click.argument("decisions_file", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_decisions_file"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
+def decide(round_dir: str, decisions_file: str, lang: str | None) -> None:
+    from .decide import read_decisions
+    from .fileio import sha256_file
+    from .receiving import consolidate_round, open_round
+    from .rounds import actor
+
+    cat, folder, version = _round(round_dir)
+    lang = lang or cat.round.lang
+    decisions, problems = read_decisions(Path(decisions_file), consolidate_round(folder, cat, version))
+    for p in problems:
+        click.echo(f"[{p.code}] {p.message(lang)}", err=True)
+    if not decisions:
+        click.echo(say(lang, "cli_decided_none"))
+        sys.exit(1 if problems else 0)
+    with folder.store() as store:
+        store.add_decisions(decisions, actor(), sha256_file(decisions_file))
+    _, version = open_round(folder)  # the approved targets: a catalog version of their own
+    text = labels(lang)
+    for d in decisions:
+        click.echo(say(lang, "cli_decided_line", unit=d.unit_code, indicator=d.indicator_code,
+                       decision=text["wb_decision_approved" if d.approved else "wb_decision_refused"],
+                       target=d.approved_target))
+    click.echo(say(lang, "cli_decided", count=len(decisions), version=version))
+    sys.exit(1 if problems else 0)

@@ -5,7 +5,7 @@ Writing the outputs is `write/`'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -37,6 +37,8 @@ class Consolidation:
     root: str
     accept_partial: bool = False
     run_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    # the Standing Committee's decision in force on each proposal (unit, indicator), from the store
+    decisions: Mapping[tuple[str, str], Decision] = field(default_factory=dict)
 
     @property
     def left_out(self) -> list:
@@ -209,7 +211,8 @@ def check_root(catalog: Catalog, root: str | None) -> None:
 
 
 def consolidate_report(catalog: Catalog, report: ValidationReport, root: str | None = None,
-                       accept_partial: bool = False) -> Consolidation:
+                       accept_partial: bool = False,
+                       decisions: Mapping[tuple[str, str], Decision] | None = None) -> Consolidation:
     """Roll up the counted submissions of a validation (of files, or of a round's store)."""
     check_root(catalog, root)
     root = root or catalog.root.code
@@ -221,7 +224,7 @@ def consolidate_report(catalog: Catalog, report: ValidationReport, root: str | N
         report.units = [u for u in report.units if u.unit_code in branch]
         report.attachments = [a for a in report.attachments if a.unit_code is None or a.unit_code in branch]
     rows = roll_up(catalog, reported_values(report.submissions, accept_partial), root)
-    return Consolidation(catalog, report, rows, root, accept_partial)
+    return Consolidation(catalog, report, rows, root, accept_partial, decisions=dict(decisions or {}))
 
 
 def long_table(catalog: Catalog, rows: Sequence[Row]):

@@ -640,6 +640,23 @@ class StoredSubmission:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The Standing Committee's decision on a target a unit proposed (DESIGN.md §9; seed 004:
+    adjustments need its approval), as the office recorded it."""
+
+    unit_code: str
+    indicator_code: str
+    approved: bool
+    approved_target: str  # the target approved, as typed; "" when refused
+    proposed: str  # what the unit proposed
+    original_target: str  # the catalog's target before the decision
+    number: int | None = None
+    recorded_at: datetime | None = None
+    actor: str = ""
+    file_sha256: str = ""
+
+
+@dataclass(frozen=True)
 class Event:
     """One line of the store's append-only log: what happened, when, by whom."""
 

@@ -18,15 +18,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .catalog import load_catalog
+from .catalog import catalog_rows, load_catalog, write_catalog_workbook
 from .consolidate import Consolidation, consolidate_report
 from .fileio import sha256_file
 from .model import (Catalog, Incoming, Issue, ReceivedSource, Receipt, Status, StoredSubmission, Submission,
                     ValidationReport, make_issue, unit_statuses)
 from .parallel import WorkerLimits
 from .reader import unit_code_from_file_name
-from .rounds import RoundFolder, actor, as_submission, current, newness, ranked
-from .store import SUBMISSIONS, NewSubmission, Store, StoreError, make_read_only, store_file_name
+from .rounds import (RoundFolder, actor, apply_decisions, as_submission, current, decided_key, latest_decisions,
+                     newness, ranked)
+from .store import CATALOG_NAME, SUBMISSIONS, NewSubmission, Store, StoreError, make_read_only, store_file_name
 from .validate import judge_files, sort_inputs
 from .xlsx import Limits
 
@@ -43,15 +44,34 @@ def open_round(folder: RoundFolder) -> tuple[Catalog, int]:
     content = folder.catalog_path.read_bytes()
     catalog = load_catalog(folder.catalog_path)
     with folder.store() as store:
-        return catalog, store.record_version(content, catalog.roster, actor())
+        decisions = store.decisions()
+        if not decisions:
+            return catalog, store.record_version(content, catalog.roster, actor())
+        # the approved targets make a version of their own: the office's catalog.xlsx is an
+        # input and is never rewritten; the version's bytes are the catalog as decided
+        decided, key = apply_decisions(catalog, decisions), decided_key(decisions)
+        base = hashlib.sha256(content).hexdigest()
+        found = store.known_version(base, key)
+        if found:
+            return decided, found[0]
+        return decided, store.record_version(_workbook_bytes(decided, folder.path), decided.roster, actor(), base, key)
+
+
+def _workbook_bytes(catalog: Catalog, beside: Path) -> bytes:
+    with tempfile.TemporaryDirectory(dir=beside) as scratch:
+        path = Path(scratch) / CATALOG_NAME
+        write_catalog_workbook(path, catalog_rows(catalog))
+        return path.read_bytes()
 
 
 def consolidate_round(folder: RoundFolder, catalog: Catalog, version: int, root: str | None = None,
                       accept_partial: bool = False,
                       progress: Callable[..., Iterable] = lambda it, length=None: it) -> Consolidation:
     """Roll up each unit's counted file, read again from the store (its bytes checked)."""
+    with folder.store() as store:
+        decisions = latest_decisions(store.decisions())
     return consolidate_report(catalog, standing(folder, catalog, version, reread=True, progress=progress),
-                              root, accept_partial)
+                              root, accept_partial, decisions)
 
 
 def standing(folder: RoundFolder, catalog: Catalog, version: int, reread: bool = False,

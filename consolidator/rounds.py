@@ -15,11 +15,12 @@ import getpass
 import hashlib
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .fileio import sha256_file
-from .model import (Catalog, FigureChange, Issue, ReceivedSource, Roster, Status, StoredSubmission, Submission,
+from .numbers import parse_target
+from .model import (Catalog, Decision, FigureChange, Issue, ReceivedSource, Roster, Status, StoredSubmission, Submission,
                     ValidationReport, Version, make_issue, unit_statuses)
 from .store import CATALOG_NAME, STORE_NAME, Store, StoreError, now_utc
 
@@ -55,8 +56,32 @@ class RoundFolder:
             raise StoreError(key="round_no_catalog", folder=self.path)
         digest = hashlib.sha256(self.catalog_path.read_bytes()).hexdigest()
         with self.store() as store:
-            found = store.known_version(digest)
+            found = store.known_version(digest, decided_key(store.decisions()))
         return None if found is None else (found[1], found[0])
+
+
+def decided_key(decisions: Sequence[Decision]) -> str:
+    """Which decisions a catalog version has applied: their numbers ("" none)."""
+    return ",".join(str(d.number) for d in decisions)
+
+
+def latest_decisions(decisions: Sequence[Decision]) -> dict[tuple[str, str], Decision]:
+    """The decision in force on each proposal (unit, indicator): the last one recorded."""
+    return {(d.unit_code, d.indicator_code): d for d in decisions}
+
+
+def apply_decisions(catalog: Catalog, decisions: Sequence[Decision]) -> Catalog:
+    """The catalog with the approved targets in place of the original ones (DESIGN.md §9);
+    a refused proposal changes nothing."""
+    approved = {key: d for key, d in latest_decisions(decisions).items() if d.approved}
+    if not approved:
+        return catalog
+    targets = []
+    for t in catalog.targets:
+        d = approved.get((t.unit_code, t.indicator_code))
+        value = parse_target(d.approved_target) if d else None
+        targets.append(replace(t, text=value.text, low=value.low, high=value.high) if value else t)
+    return replace(catalog, targets=tuple(targets))
 
 
 def create_round(folder: Path, write_catalog: Callable[[Path], None]) -> bool:
@@ -165,6 +190,12 @@ def history(folder: RoundFolder, catalog: Catalog | Roster, unit_code: str | Non
         is_counted = s.unit_code in counted and counted[s.unit_code] is s
         versions.append(Version(s, is_counted, s.number in replaced, _changes(before, s) if before else ()))
     return by_unit
+
+
+def recorded_decisions(folder: RoundFolder, unit_code: str | None = None) -> list[Decision]:
+    """The decisions recorded on proposed targets, oldest first; a unit's only, if given."""
+    with folder.store() as store:
+        return [d for d in store.decisions() if unit_code is None or d.unit_code == unit_code]
 
 
 def _changes(old: StoredSubmission, new: StoredSubmission) -> tuple[FigureChange, ...]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .errors import ConsolidatorError
 from .messages import LabelRef, Plain
-from .model import Event, Issue, Reported, Roster, Status, StoredSubmission
+from .model import Decision, Event, Issue, Reported, Roster, Status, StoredSubmission
 
 STORE_NAME = "round.db"
 CATALOG_NAME = "catalog.xlsx"
@@ -44,8 +44,11 @@ _MIGRATIONS: tuple[str, ...] = (
         sha256 TEXT NOT NULL UNIQUE,
         recorded_at TEXT NOT NULL,
         content BLOB NOT NULL,         -- the catalog's bytes: an older version stays at hand
-        roster TEXT NOT NULL           -- JSON of model.Roster: the round and who must submit
+        roster TEXT NOT NULL,          -- JSON of model.Roster: the round and who must submit
+        base_sha256 TEXT NOT NULL,     -- the office's catalog.xlsx it is (itself, or with decisions)
+        decided TEXT NOT NULL DEFAULT ''  -- the decisions applied to it: their numbers, "1,4,7"
     );
+    CREATE INDEX catalog_version_base ON catalog_version(base_sha256, decided);
     CREATE TABLE appendix (            -- each appendix generate wrote, for "made from which version"
         id INTEGER PRIMARY KEY,
         unit_code TEXT NOT NULL,
@@ -96,6 +99,20 @@ _MIGRATIONS: tuple[str, ...] = (
         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     CREATE TRIGGER event_never_deleted BEFORE DELETE ON event
         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    CREATE TABLE decision (             -- the Standing Committee's decision on a proposed target (§9)
+        id INTEGER PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        indicator_code TEXT NOT NULL,
+        approved INTEGER NOT NULL,
+        approved_target TEXT NOT NULL, -- as the office typed it ('' when refused)
+        proposed TEXT NOT NULL,
+        original_target TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL      -- the decisions workbook it was read from
+    );
+    CREATE TRIGGER decision_never_updated BEFORE UPDATE ON decision
+        BEGIN SELECT RAISE(ABORT, 'decisions are recorded, never changed: record a new one'); END;
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -253,23 +270,60 @@ class Store:
 
     # --- catalog versions and appendices ------------------------------------------------------
 
-    def known_version(self, digest: str) -> tuple[int, Roster] | None:
-        """The id and roster of a catalog version already recorded, by its SHA-256."""
-        row = self._db.execute("SELECT id, roster FROM catalog_version WHERE sha256 = ?", (digest,)).fetchone()
+    def known_version(self, digest: str, decided: str = "") -> tuple[int, Roster] | None:
+        """The id and roster of the version made of the office's catalog with this SHA-256 and
+        these decisions applied ("" none), if it was recorded."""
+        row = self._db.execute("SELECT id, roster FROM catalog_version WHERE base_sha256 = ? AND decided = ? "
+                               "ORDER BY id DESC LIMIT 1", (digest, decided)).fetchone()
         return None if row is None else (row[0], Roster.from_json(json.loads(row[1])))
 
-    def record_version(self, content: bytes, roster: Roster, actor: str) -> int:
-        """Record a catalog version (with an event) the first time it is used; its id."""
+    def record_version(self, content: bytes, roster: Roster, actor: str, base_sha256: str | None = None,
+                       decided: str = "") -> int:
+        """Record a catalog version (with an event) the first time it is used; its id. A
+        version with decisions applied keeps the office's catalog it was made from."""
         digest = hashlib.sha256(content).hexdigest()
         with self._write() as db:
             found = db.execute("SELECT id FROM catalog_version WHERE sha256 = ?", (digest,)).fetchone()
             if found:  # another command recorded it a moment ago
                 return found[0]
             at = utc_text(now_utc())
-            cursor = db.execute("INSERT INTO catalog_version (sha256, recorded_at, content, roster) VALUES (?, ?, ?, ?)",
-                                (digest, at, content, json.dumps(roster.to_json(), ensure_ascii=False)))
-            self._event(db, at, actor, "catalog", detail={"sha256": digest, "version": cursor.lastrowid})
+            cursor = db.execute(
+                "INSERT INTO catalog_version (sha256, recorded_at, content, roster, base_sha256, decided) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (digest, at, content, json.dumps(roster.to_json(), ensure_ascii=False), base_sha256 or digest,
+                 decided))
+            self._event(db, at, actor, "catalog",
+                        detail={"sha256": digest, "version": cursor.lastrowid, "decided": decided})
             return cursor.lastrowid
+
+    # --- decisions (DESIGN.md §9) -------------------------------------------------------------
+
+    def add_decisions(self, decisions: Sequence[Decision], actor: str, file_sha256: str) -> list[int]:
+        """Record a decisions workbook's decisions, all or none, each with an event."""
+        with self._write() as db:
+            at = utc_text(now_utc())
+            numbers = []
+            for d in decisions:
+                cursor = db.execute(
+                    "INSERT INTO decision (unit_code, indicator_code, approved, approved_target, proposed, "
+                    "original_target, recorded_at, actor, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (d.unit_code, d.indicator_code, int(d.approved), d.approved_target, d.proposed,
+                     d.original_target, at, actor, file_sha256))
+                numbers.append(cursor.lastrowid)
+                self._event(db, at, actor, "decided", d.unit_code, None,
+                            {"indicator_code": d.indicator_code, "approved": d.approved,
+                             "approved_target": d.approved_target, "proposed": d.proposed,
+                             "original_target": d.original_target, "file_sha256": file_sha256,
+                             "decision": cursor.lastrowid})
+            return numbers
+
+    def decisions(self) -> list[Decision]:
+        """Every decision recorded, oldest first (a later one on the same proposal prevails)."""
+        return [Decision(unit, code, bool(approved), target, proposed, original, number=number,
+                         recorded_at=_moment(at), actor=actor, file_sha256=sha)
+                for number, unit, code, approved, target, proposed, original, at, actor, sha in self._db.execute(
+                    "SELECT id, unit_code, indicator_code, approved, approved_target, proposed, original_target, "
+                    "recorded_at, actor, file_sha256 FROM decision ORDER BY id")]
 
     def catalog_versions(self) -> list[tuple[int, str, datetime]]:
         """(id, SHA-256, recorded) of every catalog version, oldest first."""

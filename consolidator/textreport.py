@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .messages import labels, labels_of
-from .model import Catalog, ReceivedSource, Receipt, Roster, ValidationReport, Version
+from .model import Catalog, Decision, ReceivedSource, Receipt, Roster, ValidationReport, Version
 from .numbers import display_number
 
 
@@ -92,11 +92,14 @@ def _when(moment) -> str:
     return moment.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
-def format_history(catalog: Catalog, by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi") -> str:
-    """Each unit's versions, oldest first, the counted one marked, what changed between them."""
+def format_history(catalog: Catalog, by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi",
+                   decisions: Sequence[Decision] = ()) -> str:
+    """Each unit's versions, oldest first, the counted one marked, what changed between them;
+    then the decisions recorded on its proposals."""
     w, text = words(lang), labels(lang)
-    if not by_unit:
+    if not by_unit and not decisions:
         return text["cli_history_none"]
+    by_unit = {**by_unit, **{d.unit_code: [] for d in decisions if d.unit_code not in by_unit}}
     out: list[str] = []
     for unit, versions in sorted(by_unit.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
         name = catalog.unit_by_code[unit].name if unit in catalog.unit_by_code else ""
@@ -112,13 +115,24 @@ def format_history(catalog: Catalog, by_unit: Mapping[str | None, Sequence[Versi
                 out.append(text["cli_history_change"].format(
                     indicator=c.indicator_code, column=text[f"column_{c.column}"],
                     old="—" if c.old is None else display_number(c.old), new="—" if c.new is None else display_number(c.new)))
+        for d in (d for d in decisions if d.unit_code == unit):
+            out.append(text["cli_history_decision"].format(
+                at=_when(d.recorded_at), actor=d.actor, indicator=d.indicator_code, proposed=d.proposed,
+                decision=text["wb_decision_approved" if d.approved else "wb_decision_refused"],
+                original=d.original_target, approved=d.approved_target))
         out.append("")
     return "\n".join(out).rstrip()
 
 
-def history_dict(by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi") -> dict[str, object]:
-    """The history as JSON: per unit, each version and the figures changed since the one before."""
-    return {"units": [
+def history_dict(by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi",
+                 decisions: Sequence[Decision] = ()) -> dict[str, object]:
+    """The history as JSON: per unit, each version and the figures changed since the one before;
+    the decisions recorded on proposed targets."""
+    return {"decisions": [{"unit_code": d.unit_code, "indicator_code": d.indicator_code, "approved": d.approved,
+                           "approved_target": d.approved_target, "proposed": d.proposed,
+                           "original_target": d.original_target, "recorded": d.recorded_at.isoformat(timespec="seconds"),
+                           "actor": d.actor, "file_sha256": d.file_sha256} for d in decisions],
+            "units": [
         {"unit_code": unit, "versions": [
             {"receipt": v.submission.number, "file": v.submission.original_name, "sha256": v.submission.sha256,
              "received": v.submission.received.isoformat(timespec="seconds"),
