@@ -186,7 +186,40 @@ class NewSubmission:
     is_return: bool
 
 
-class Store:
+class _Decisions:
+    """The Standing Committee's decisions (DESIGN.md §9): recorded, never changed (a trigger
+    refuses an UPDATE); a later decision on the same proposal prevails."""
+
+    def add_decisions(self, decisions: Sequence[Decision], actor: str, file_sha256: str) -> list[int]:
+        """Record a decisions workbook's decisions, all or none, each with an event."""
+        with self._write() as db:
+            at = utc_text(now_utc())
+            numbers = []
+            for d in decisions:
+                cursor = db.execute(
+                    "INSERT INTO decision (unit_code, indicator_code, approved, approved_target, proposed, "
+                    "original_target, recorded_at, actor, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (d.unit_code, d.indicator_code, int(d.approved), d.approved_target, d.proposed,
+                     d.original_target, at, actor, file_sha256))
+                numbers.append(cursor.lastrowid)
+                self._event(db, at, actor, "decided", d.unit_code, None,
+                            {"indicator_code": d.indicator_code, "approved": d.approved,
+                             "approved_target": d.approved_target, "proposed": d.proposed,
+                             "original_target": d.original_target, "file_sha256": file_sha256,
+                             "decision": cursor.lastrowid})
+            return numbers
+
+    def decisions(self) -> list[Decision]:
+        """Every decision recorded, oldest first (a later one on the same proposal prevails)."""
+        return [Decision(unit, code, bool(approved), target, proposed, original, number=number,
+                         recorded_at=_moment(at), actor=actor, file_sha256=sha)
+                for number, unit, code, approved, target, proposed, original, at, actor, sha in self._db.execute(
+                    "SELECT id, unit_code, indicator_code, approved, approved_target, proposed, original_target, "
+                    "recorded_at, actor, file_sha256 FROM decision ORDER BY id")]
+
+
+
+class Store(_Decisions):
     """One round's store. Open with `Store.open(folder)`; a `with` block closes it."""
 
     def __init__(self, folder: Path, connection: sqlite3.Connection):
@@ -295,35 +328,6 @@ class Store:
             self._event(db, at, actor, "catalog",
                         detail={"sha256": digest, "version": cursor.lastrowid, "decided": decided})
             return cursor.lastrowid
-
-    # --- decisions (DESIGN.md §9) -------------------------------------------------------------
-
-    def add_decisions(self, decisions: Sequence[Decision], actor: str, file_sha256: str) -> list[int]:
-        """Record a decisions workbook's decisions, all or none, each with an event."""
-        with self._write() as db:
-            at = utc_text(now_utc())
-            numbers = []
-            for d in decisions:
-                cursor = db.execute(
-                    "INSERT INTO decision (unit_code, indicator_code, approved, approved_target, proposed, "
-                    "original_target, recorded_at, actor, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (d.unit_code, d.indicator_code, int(d.approved), d.approved_target, d.proposed,
-                     d.original_target, at, actor, file_sha256))
-                numbers.append(cursor.lastrowid)
-                self._event(db, at, actor, "decided", d.unit_code, None,
-                            {"indicator_code": d.indicator_code, "approved": d.approved,
-                             "approved_target": d.approved_target, "proposed": d.proposed,
-                             "original_target": d.original_target, "file_sha256": file_sha256,
-                             "decision": cursor.lastrowid})
-            return numbers
-
-    def decisions(self) -> list[Decision]:
-        """Every decision recorded, oldest first (a later one on the same proposal prevails)."""
-        return [Decision(unit, code, bool(approved), target, proposed, original, number=number,
-                         recorded_at=_moment(at), actor=actor, file_sha256=sha)
-                for number, unit, code, approved, target, proposed, original, at, actor, sha in self._db.execute(
-                    "SELECT id, unit_code, indicator_code, approved, approved_target, proposed, original_target, "
-                    "recorded_at, actor, file_sha256 FROM decision ORDER BY id")]
 
     def catalog_versions(self) -> list[tuple[int, str, datetime]]:
         """(id, SHA-256, recorded) of every catalog version, oldest first."""
