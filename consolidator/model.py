@@ -430,8 +430,22 @@ class ExtraIndicator:
     note: str
 
 
+class _IssueCounts:
+    """The errors and warnings among a file's issues."""
+
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity == "error" for i in self.issues)
+
+    @property
+    def warnings(self) -> int:
+        return sum(i.severity == "warning" for i in self.issues)
+
+
 @dataclass(frozen=True)
-class Submission:
+class Submission(_IssueCounts):
     """One returned workbook, read and checked."""
 
     path: Path
@@ -456,14 +470,6 @@ class Submission:
     def in_round(self) -> bool:
         """Whether this file is one of the round's submissions, not a replaced or repeated one."""
         return not self.replaced and self.copy_of is None
-
-    @property
-    def errors(self) -> int:
-        return sum(i.severity == "error" for i in self.issues)
-
-    @property
-    def warnings(self) -> int:
-        return sum(i.severity == "warning" for i in self.issues)
 
     @property
     def sort_time(self) -> datetime:
@@ -608,7 +614,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class StoredSubmission:
+class StoredSubmission(_IssueCounts):
     """A file the round's store received, with its latest verdict."""
 
     number: int  # the store's receipt number
@@ -636,14 +642,6 @@ class StoredSubmission:
     @cached_property
     def figures(self) -> tuple[tuple[str, float | None, float | None], ...]:
         return tuple((code, result, estimate) for code, result, estimate in json.loads(self.figures_json))
-
-    @property
-    def errors(self) -> int:
-        return sum(i.severity == "error" for i in self.issues)
-
-    @property
-    def warnings(self) -> int:
-        return sum(i.severity == "warning" for i in self.issues)
 
 
 @dataclass(frozen=True)
