@@ -9,7 +9,7 @@ from .kit import Book, Column, number_cell, positions, set_widths, text_cell
 # The last two columns are the Standing Committee's: the office fills them in and gives this
 # workbook back to `consolidator decide`, which finds them (and the codes) by their headers.
 COLUMNS = (
-    Column("n", "row_number", 5), Column("unit_code", "unit_code", 10), Column("unit", "unit", 24),
+    Column("n", "row_number", 5), Column("unit_code", "unit_code", 11), Column("unit", "unit", 24),
     Column("indicator", "indicator", 30), Column("indicator_code", "indicator_code", 12),
     Column("current_target", "current_target", 14), Column("proposed", "proposed", 14),
     Column("how", "how", 16), Column("note", "note", 26), Column("file", "file", 22),
