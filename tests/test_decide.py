@@ -24,7 +24,8 @@ def run(*args: object):
 
 @pytest.fixture
 def decided_round(tmp_path) -> Path:
-    """A round that allows adjustments; D1 proposes 54 for RUNG (target 52), D2 proposes 2 for NGHEO."""
+    """A round that allows adjustments; D1 proposes 54 for RUNG (target 52; its result 53 reaches
+    it), D2 proposes 2 for NGHEO."""
     folder = tmp_path / "dot"
     assert run("init", folder).exit_code == 0
     write_catalog(small_catalog(allow_target_changes=True), folder / "catalog.xlsx")
@@ -33,8 +34,9 @@ def decided_round(tmp_path) -> Path:
     for code, indicator, proposed in (("D1", "RUNG", "54"), ("D2", "NGHEO", "2")):
         def propose(wb, ws, indicator=indicator, proposed=proposed):
             ws.cell(rows_by_code(ws)[indicator], column("proposed_target")).value = proposed
-        fill(next((folder / "phu-luc").glob(f"{code}_*.xlsx")), tmp_path / "thu" / f"{code}.xlsx",
-             complete_results(catalog, code), edit=propose)
+        results = {**complete_results(catalog, code), **({"RUNG": 53} if code == "D1" else {})}
+        fill(next((folder / "phu-luc").glob(f"{code}_*.xlsx")), tmp_path / "thu" / f"{code}.xlsx", results,
+             edit=propose)
     for code in ("K1", "K2", "P"):
         fill(next((folder / "phu-luc").glob(f"{code}_*.xlsx")), tmp_path / "thu" / f"{code}.xlsx",
              complete_results(catalog, code))
@@ -81,6 +83,10 @@ def test_decide_records_the_decisions_and_the_approved_target_is_consolidated_be
         ws.cell(r, heads["Mã đơn vị"]).value, ws.cell(r, heads["Mã chỉ tiêu"]).value = "K1", "RUNG"
         ws.cell(r, heads["Quyết định"]).value = "Đồng ý"
 
+    assert run("consolidate", decided_round, "--data-out", tmp_path / "before.csv").exit_code == 0
+    before = pd.read_csv(tmp_path / "before.csv")
+    was = before[(before.unit_code == "D1") & (before.indicator_code == "RUNG") & ~before.is_rollup].iloc[0]
+    assert (was.target, was.status) == (52.0, "achieved")
     filled = decide_in(decided_round / "tong-hop.xlsx", tmp_path / "quyet-dinh.xlsx",
                        {("D1", "RUNG"): ("Đồng ý", "54,5"), ("D2", "NGHEO"): ("Không đồng ý", None)}, bogus)
     result = run("decide", decided_round, filled)
@@ -96,7 +102,7 @@ def test_decide_records_the_decisions_and_the_approved_target_is_consolidated_be
     assert run("consolidate", decided_round, "--data-out", tmp_path / "t.csv").exit_code == 0
     table = pd.read_csv(tmp_path / "t.csv")
     own = table[(table.unit_code == "D1") & (table.indicator_code == "RUNG") & ~table.is_rollup].iloc[0]
-    assert own.target == 54.5
+    assert own.target == 54.5 and own.status != "achieved"  # 53 no longer reaches the approved target
     refused = table[(table.unit_code == "D2") & (table.indicator_code == "NGHEO") & ~table.is_rollup].iloc[0]
     assert refused.target == 1.5
     ws, heads, header = proposals_sheet(openpyxl.load_workbook(decided_round / "tong-hop.xlsx"))
