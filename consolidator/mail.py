@@ -41,6 +41,9 @@ from .xlsx import MiB, Limits, os_error_reason
 # Caps on what one email may cost, each far above what a unit sends (an appendix of 10 KB,
 # a signed report of a few MB; Gmail and Outlook stop a message at 20–25 MB). Module
 # constants, so a test can lower them.
+# The codes of what is said about a file's arrival (on Incoming.notes), not about its content:
+# kept with the file when it is judged again.
+ARRIVAL_NOTES = frozenset({"email-no-date", "email-date-in-future"})
 MAX_ATTACHMENT_BYTES = Limits().max_file_bytes  # the cap every returned file has (20 MiB)
 MAX_MESSAGE_BYTES = 3 * MAX_ATTACHMENT_BYTES  # a message as saved (base64 makes files 4/3 larger)
 MAX_HEADER_BYTES = 256 * 1024  # a message's header block (real ones, Received lines and all: ~20 KB)

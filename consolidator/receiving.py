@@ -24,6 +24,7 @@ from .consolidate import Consolidation, consolidate_report
 from .fileio import sha256_file
 from .model import (Catalog, Incoming, Issue, ReceivedSource, Receipt, Status, StoredSubmission, Submission,
                     ValidationReport, make_issue, unit_statuses)
+from .mail import ARRIVAL_NOTES
 from .parallel import WorkerLimits
 from .reader import unit_code_from_file_name
 from .rounds import (RoundFolder, actor, apply_decisions, as_submission, create_round, current, decided_key,
@@ -134,7 +135,9 @@ def _judge_stored(catalog: Catalog, stored: Sequence[StoredSubmission], limits, 
                         issues=(make_issue("store-file-changed", value=s.original_name),))
         elif j.unit_code is None:
             j = replace(j, unit_code=s.unit_code)
-        out.append(replace(j, sha256=s.sha256, modified=j.modified or s.modified))
+        # what was said of its arrival (a Date not believed) stays with the file
+        arrival = tuple(i for i in s.issues if i.code in ARRIVAL_NOTES)
+        out.append(replace(j, sha256=s.sha256, modified=j.modified or s.modified, issues=arrival + tuple(j.issues)))
     return out
 
 
@@ -199,28 +202,32 @@ class _Staged:
 def _receive_chunk(store: Store, catalog: Catalog, version: int, chunk: Sequence[Incoming], staging: Path,
                    who: str, limits, progress) -> Iterator[Receipt]:
     staged: list[_Staged] = []
-    seen: dict[str, int] = {}
-    for n, item in enumerate(chunk):
+    again: list[_Staged] = []  # the same bytes twice in this batch: told once the first is recorded
+    seen: set[str] = set()
+    for item in chunk:
         ready = _stage(item, Path(tempfile.mkdtemp(dir=staging)))
         if isinstance(ready, Receipt):
             yield ready
-        elif ready.sha256 in seen or store.has(ready.sha256):
+        elif ready.sha256 in seen:
+            again.append(ready)
+        elif store.has(ready.sha256):
             yield _duplicate(store, ready)
         else:
-            seen[ready.sha256] = n
+            seen.add(ready.sha256)
             staged.append(ready)
-    to_read, attachments, ignored = sort_inputs(catalog, [s.path for s in staged])
+    by_path = {s.path: s for s in staged}
+    to_read, attachments, ignored = sort_inputs(catalog, list(by_path))
     for path in [a.path for a in attachments] + list(ignored):
-        item = next(s.item for s in staged if s.path == path)
+        item = by_path[path].item
         yield Receipt(item.name, item.origin, None, None, notes=(make_issue("not-received-not-workbook",
                                                                              value=item.name),))
-    by_path = {s.path: s for s in staged}
     arrivals = {p: (by_path[p].item.received, by_path[p].item.source) for p in to_read}
     judged = judge_files(catalog, to_read, arrivals, progress=progress, limits=limits)
     _flush_to_disk([by_path[sub.path].path for sub in judged])  # the bytes on disk before any record names them
     receipts = [_record(store, catalog, version, by_path[sub.path], sub, who) for sub in judged]
     store.make_durable()  # a receipt said is a receipt kept, even if the power goes next
     yield from receipts
+    yield from (_duplicate(store, s) for s in again)
 
 
 def _stage(item: Incoming, folder: Path) -> _Staged | Receipt:

@@ -101,6 +101,9 @@ def test_a_far_future_date_is_not_believed(round_dir, tmp_path):
     assert result.exit_code == 0 and "email-date-in-future" in result.output, result.output
     d2 = units_of(round_dir)["D2"]
     assert "nhận vào sổ" in d2 and forged.astimezone().strftime("%d/%m/%Y") not in d2
+    # what was said of its arrival stays with the file when it is read again
+    report = json.loads(run("validate", round_dir, "--format", "json").output)
+    assert "email-date-in-future" in [i["code"] for i in report["files"][0]["issues"]]
 
 
 def test_a_file_for_a_unit_not_in_the_round_gets_its_verdict_and_the_batch_goes_on(round_dir, tmp_path):

@@ -270,3 +270,14 @@ def test_a_catalog_warning_is_told_and_the_round_goes_on(round_dir):
     result = CliRunner().invoke(main, ["generate", str(round_dir)])
     assert result.exit_code == 0
     assert "catalog-bad-email" in result.stderr and "khong-phai-dia-chi" in result.stderr
+
+
+def test_the_same_file_twice_in_one_batch_is_received_once_and_said(round_dir, tmp_path):
+    first = filled(round_dir, "D1", tmp_path / "a" / "D1.xlsx")
+    copy = tmp_path / "b" / "D1 (1).xlsx"
+    copy.parent.mkdir()
+    copy.write_bytes(first.read_bytes())
+    result = run("receive", round_dir, first, copy)
+    assert result.exit_code == 0, result.output
+    assert "đã nhận trước đây (số biên nhận 1)" in result.output
+    assert len(list((round_dir / "submissions").rglob("*.xlsx"))) == 1
