@@ -183,18 +183,48 @@ APPENDICES, INBOX, CONSOLIDATED, ANNOTATED = "phu-luc", "nhan-ve", "tong-hop.xls
 
 @main.command(help=_HELP["help_init"])
 @click.argument("directory", type=click.Path(file_okay=False), metavar=_HELP["mv_directory"])
+@click.option("--from", "earlier", type=click.Path(exists=True, file_okay=False), metavar=_HELP["mv_round_only"],
+              help=_HELP["help_opt_from"])
+@click.option("--round-id", metavar=_HELP["mv_code"], help=_HELP["help_opt_round_id"])
+@click.option("--cutoff", metavar=_HELP["mv_date"], help=_HELP["help_opt_cutoff"])
+@click.option("--deadline", metavar=_HELP["mv_date"], help=_HELP["help_opt_deadline"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_init"])
-def init(directory: str, lang: str | None) -> None:
-    from .rounds import create_round
-    from .templates import write_blank_catalog
-
+def init(directory: str, earlier: str | None, round_id: str | None, cutoff: str | None, deadline: str | None,
+         lang: str | None) -> None:
     folder = Path(directory)
-    made_catalog = create_round(folder, write_blank_catalog)
-    click.echo(say(lang, "cli_round_created" if made_catalog else "cli_round_store_added", folder=folder))
+    if earlier is None:
+        from .rounds import create_round
+        from .templates import write_blank_catalog
+
+        if round_id or cutoff or deadline:
+            raise Refused(say(lang, "cli_from_only"))
+        made_catalog = create_round(folder, write_blank_catalog)
+        click.echo(say(lang, "cli_round_created" if made_catalog else "cli_round_store_added", folder=folder))
+    else:
+        from .receiving import start_next_round
+        from .rounds import RoundFolder
+
+        RoundFolder(Path(earlier)).store().close()  # a folder without a store, or a newer one: refused
+        following, before = start_next_round(folder, RoundFolder(Path(earlier)), round_id,
+                                             _date(cutoff, "--cutoff", lang), _date(deadline, "--deadline", lang))
+        lang = lang or following.round.lang
+        click.echo(say(lang, "cli_round_from", round_id=following.round.round_id, previous=before.catalog.round.round_id,
+                       units=len(following.units), targets=len(following.targets), results=len(before.rows)))
     click.echo(say(lang, "cli_round_next"))
     click.echo(f"  consolidator generate {shell_path(folder)}")
     click.echo(f"  consolidator receive {shell_path(folder)} {shell_path(folder / INBOX)}")
     click.echo(f"  consolidator status {shell_path(folder)}")
+
+
+def _date(text: str | None, option: str, lang: str | None):
+    from .catalog import parse_date
+
+    if text is None:
+        return None
+    value = parse_date(text.strip())
+    if value is None:
+        raise Refused(say(lang, "cli_bad_date", option=option, value=text))
+    return value
 
 
 def _catalog_or_round(path: str):

@@ -22,7 +22,8 @@ from .validate import validate_files
 # The long table of DESIGN.md §4, in this order.
 TABLE_COLUMNS = (
     "round_id", "unit_code", "unit_name", "parent_code", "level", "indicator_code", "indicator_name", "group",
-    "unit_of_measure", "direction", "measure", "baseline", "target", "target_all", "result", "estimate",
+    "unit_of_measure", "direction", "measure", "baseline", "target", "target_all", "result", "previous_result",
+    "estimate",
     "proposed_target", "pct_of_target", "expected_progress", "pace", "status", "is_rollup", "coverage", "source_file", "note",
 )
 
@@ -39,6 +40,10 @@ class Consolidation:
     run_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     # the Standing Committee's decision in force on each proposal (unit, indicator), from the store
     decisions: Mapping[tuple[str, str], Decision] = field(default_factory=dict)
+    # a round started from an earlier one (`init --from`): that round's results, by
+    # (unit, indicator, is rollup), shown beside this one's so the review reads as a trend
+    previous: Mapping[tuple[str, str, bool], float | None] = field(default_factory=dict)
+    previous_round: str | None = None
 
     @property
     def left_out(self) -> list:
@@ -54,7 +59,7 @@ class Consolidation:
 
         Built once: the workbook's data sheet and `--data-out` both need it.
         """
-        return long_table(self.catalog, self.rows)
+        return long_table(self.catalog, self.rows, self.previous)
 
 
     # --- what stands for each unit × indicator: computed once, laid out by every sheet ---------
@@ -212,7 +217,9 @@ def check_root(catalog: Catalog, root: str | None) -> None:
 
 def consolidate_report(catalog: Catalog, report: ValidationReport, root: str | None = None,
                        accept_partial: bool = False,
-                       decisions: Mapping[tuple[str, str], Decision] | None = None) -> Consolidation:
+                       decisions: Mapping[tuple[str, str], Decision] | None = None,
+                       previous: tuple[str | None, Mapping[tuple[str, str, bool], float | None]] = (None, {}),
+                       ) -> Consolidation:
     """Roll up the counted submissions of a validation (of files, or of a round's store)."""
     check_root(catalog, root)
     root = root or catalog.root.code
@@ -224,10 +231,12 @@ def consolidate_report(catalog: Catalog, report: ValidationReport, root: str | N
         report.units = [u for u in report.units if u.unit_code in branch]
         report.attachments = [a for a in report.attachments if a.unit_code is None or a.unit_code in branch]
     rows = roll_up(catalog, reported_values(report.submissions, accept_partial), root)
-    return Consolidation(catalog, report, rows, root, accept_partial, decisions=dict(decisions or {}))
+    return Consolidation(catalog, report, rows, root, accept_partial, decisions=dict(decisions or {}),
+                         previous=dict(previous[1]), previous_round=previous[0])
 
 
-def long_table(catalog: Catalog, rows: Sequence[Row]):
+def long_table(catalog: Catalog, rows: Sequence[Row],
+               previous: Mapping[tuple[str, str, bool], float | None] | None = None):
     """The long table: a column at a time (a row per unit × indicator is 300,000 rows at ten
     thousand units; a dict per row would cost more than the table itself)."""
 
@@ -249,6 +258,8 @@ def long_table(catalog: Catalog, rows: Sequence[Row]):
         "target": [row.target for row in rows],
         "target_all": [row.target_all for row in rows],
         "result": [result(row) for row in rows],
+        "previous_result": [previous.get((row.unit_code, row.indicator_code, row.is_rollup)) for row in rows]
+        if previous else [None] * len(rows),
         "estimate": [row.estimate for row in rows],
         "proposed_target": [row.proposed_target for row in rows],
         "pct_of_target": [row.evaluation.pct_of_target for row in rows],
@@ -260,7 +271,8 @@ def long_table(catalog: Catalog, rows: Sequence[Row]):
         "note": [_note(row) for row in rows],
     }
     frame = pd.DataFrame(columns)
-    for col in ("baseline", "target", "target_all", "result", "estimate", "pct_of_target", "pace", "coverage"):
+    for col in ("baseline", "target", "target_all", "result", "previous_result", "estimate", "pct_of_target", "pace",
+                "coverage"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     frame["is_rollup"] = frame["is_rollup"].astype(bool)
     by_unit = frame["unit_code"]

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from .catalog import catalog_rows, load_catalog, write_catalog_workbook
@@ -25,8 +26,8 @@ from .model import (Catalog, Incoming, Issue, ReceivedSource, Receipt, Status, S
                     ValidationReport, make_issue, unit_statuses)
 from .parallel import WorkerLimits
 from .reader import unit_code_from_file_name
-from .rounds import (RoundFolder, actor, apply_decisions, as_submission, current, decided_key, latest_decisions,
-                     newness, ranked)
+from .rounds import (RoundFolder, actor, apply_decisions, as_submission, create_round, current, decided_key,
+                     latest_decisions, newness, ranked)
 from .store import CATALOG_NAME, SUBMISSIONS, NewSubmission, Store, StoreError, make_read_only, store_file_name
 from .validate import judge_files, sort_inputs
 from .xlsx import Limits
@@ -69,9 +70,26 @@ def consolidate_round(folder: RoundFolder, catalog: Catalog, version: int, root:
                       progress: Callable[..., Iterable] = lambda it, length=None: it) -> Consolidation:
     """Roll up each unit's counted file, read again from the store (its bytes checked)."""
     with folder.store() as store:
-        decisions = latest_decisions(store.decisions())
+        decisions, previous = latest_decisions(store.decisions()), store.previous_results()
     return consolidate_report(catalog, standing(folder, catalog, version, reread=True, progress=progress),
-                              root, accept_partial, decisions)
+                              root, accept_partial, decisions, previous)
+
+
+def start_next_round(new: Path, earlier: RoundFolder, round_id: str | None = None, cutoff: date | None = None,
+                     deadline: date | None = None) -> tuple[Catalog, Consolidation]:
+    """A round started from an earlier one (DESIGN.md §9): the same units and indicators, the
+    targets as the Standing Committee decided them, a new id and dates; the earlier round's
+    results kept in the new store, to be shown beside the new ones."""
+    catalog, version = open_round(earlier)
+    before = consolidate_round(earlier, catalog, version)
+    changed = {"round_id": round_id or f"{catalog.round.round_id}-tiep"}
+    changed.update({k: v for k, v in (("cutoff_date", cutoff), ("deadline", deadline)) if v is not None})
+    following = replace(catalog, round=replace(catalog.round, **changed), warnings=())
+    create_round(new, lambda path: write_catalog_workbook(path, catalog_rows(following)))
+    with RoundFolder(new).store() as store:
+        store.record_previous(catalog.round.round_id, [(r.unit_code, r.indicator_code, r.is_rollup, r.result)
+                                                       for r in before.rows], actor())
+    return following, before
 
 
 def standing(folder: RoundFolder, catalog: Catalog, version: int, reread: bool = False,

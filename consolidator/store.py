@@ -114,6 +114,14 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TRIGGER decision_never_updated BEFORE UPDATE ON decision
         BEGIN SELECT RAISE(ABORT, 'decisions are recorded, never changed: record a new one'); END;
+    CREATE TABLE previous_result (      -- the earlier round's figures, for a round started from it (§9)
+        round_id TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        indicator_code TEXT NOT NULL,
+        is_rollup INTEGER NOT NULL,
+        result REAL,
+        PRIMARY KEY (unit_code, indicator_code, is_rollup)
+    );
     """,
     # 2: the web page (DESIGN.md §8). A unit's private link is kept only as the SHA-256 of its
     # token; the unit's newest link is the one that opens its page, so making a new one
@@ -252,9 +260,25 @@ class _WebRecords:
         return PasswordRecord(*row) if row else None
 
 
-class _Decisions:
-    """The Standing Committee's decisions (DESIGN.md §9): recorded, never changed (a trigger
-    refuses an UPDATE); a later decision on the same proposal prevails."""
+class _Chain:
+    """What links a round to the others (DESIGN.md §9): the Standing Committee's decisions
+    (recorded, never changed — a trigger refuses an UPDATE; a later decision on the same
+    proposal prevails), and the earlier round's results a round was started from."""
+
+    def record_previous(self, round_id: str, results: Sequence[tuple[str, str, bool, float | None]],
+                        actor: str) -> None:
+        """(unit, indicator, is rollup, result) of the round this one was started from."""
+        with self._write() as db:
+            db.executemany("INSERT INTO previous_result (round_id, unit_code, indicator_code, is_rollup, result) "
+                           "VALUES (?, ?, ?, ?, ?)", [(round_id, u, i, int(r), v) for u, i, r, v in results])
+            self._event(db, utc_text(now_utc()), actor, "started-from", detail={"round_id": round_id,
+                                                                               "results": len(results)})
+
+    def previous_results(self) -> tuple[str | None, dict[tuple[str, str, bool], float | None]]:
+        """The earlier round's id and its results by (unit, indicator, is rollup); (None, {}) when none."""
+        rows = self._db.execute("SELECT round_id, unit_code, indicator_code, is_rollup, result "
+                                "FROM previous_result").fetchall()
+        return (rows[0][0] if rows else None), {(u, i, bool(r)): v for _, u, i, r, v in rows}
 
     def add_decisions(self, decisions: Sequence[Decision], actor: str, file_sha256: str) -> list[int]:
         """Record a decisions workbook's decisions, all or none, each with an event."""
@@ -284,7 +308,7 @@ class _Decisions:
                     "recorded_at, actor, file_sha256 FROM decision ORDER BY id")]
 
 
-class Store(_WebRecords, _Decisions):
+class Store(_WebRecords, _Chain):
     """One round's store. Open with `Store.open(folder)`; a `with` block closes it."""
 
     def __init__(self, folder: Path, connection: sqlite3.Connection):

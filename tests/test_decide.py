@@ -123,3 +123,42 @@ def test_a_word_that_is_no_decision_or_a_bad_target_is_refused_by_its_cell(decid
     openpyxl.Workbook().save(not_ours)
     refused = run("decide", decided_round, not_ours)
     assert refused.exit_code == 2 and "Đề xuất điều chỉnh" in refused.output
+
+
+def test_the_next_round_starts_from_the_approved_targets_and_shows_the_earlier_results(decided_round, tmp_path):
+    filled = decide_in(decided_round / "tong-hop.xlsx", tmp_path / "qd.xlsx", {("D1", "RUNG"): ("Đồng ý", "55")})
+    assert run("decide", decided_round, filled).exit_code == 0
+    assert run("consolidate", decided_round, "--data-out", tmp_path / "before.csv").exit_code == 0
+    later = tmp_path / "cuoi-ky"
+    result = run("init", later, "--from", decided_round, "--round-id", "TEST-2025", "--cutoff", "31/12/2024",
+                 "--deadline", "15/01/2025")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(later / "catalog.xlsx")
+    earlier = small_catalog(allow_target_changes=True)
+    assert (catalog.round.round_id, str(catalog.round.cutoff_date), str(catalog.round.deadline)) == \
+        ("TEST-2025", "2024-12-31", "2025-01-15")
+    assert catalog.units == earlier.units and catalog.indicators == earlier.indicators
+    rung = next(t for t in catalog.targets if (t.unit_code, t.indicator_code) == ("D1", "RUNG"))
+    assert (rung.text, rung.low) == ("55", 55.0)  # the approved target, not the original 52
+    # the new round's returns, consolidated beside the earlier round's
+    assert run("generate", later).exit_code == 0
+    for code in ("D1", "D2", "K1", "K2", "P"):
+        results = {k: (v * 1.1 if isinstance(v, float) else v) for k, v in complete_results(catalog, code).items()}
+        fill(next((later / "phu-luc").glob(f"{code}_*.xlsx")), tmp_path / "thu2" / f"{code}.xlsx", results)
+    assert run("receive", later, tmp_path / "thu2").exit_code == 0
+    assert run("consolidate", later, "--data-out", tmp_path / "after.csv").exit_code == 0
+    before, after = pd.read_csv(tmp_path / "before.csv"), pd.read_csv(tmp_path / "after.csv")
+    key = ["unit_code", "indicator_code", "is_rollup"]
+    joined = after.merge(before[key + ["result"]], on=key, suffixes=("", "_before"))
+    assert len(joined) == len(after)
+    assert (joined.previous_result.fillna(-1) == joined.result_before.fillna(-1)).all()
+    assert (joined.result != joined.result_before).any()  # the new figures are not the old ones
+    ws = openpyxl.load_workbook(later / "tong-hop.xlsx")["Tổng hợp"]
+    heads = [c.value for row in ws.iter_rows(min_row=9, max_row=10) for c in row]
+    assert "Kết quả đợt trước (TEST-2023)" in heads
+
+
+def test_a_bad_date_or_an_option_without_from_is_refused(decided_round, tmp_path):
+    assert run("init", tmp_path / "x", "--from", decided_round, "--cutoff", "cuối năm").exit_code == 2
+    assert run("init", tmp_path / "y", "--round-id", "A").exit_code == 2
+    assert not (tmp_path / "x" / "round.db").exists()

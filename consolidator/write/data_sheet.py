@@ -17,7 +17,7 @@ from .kit import Book, Column, set_widths
 _WIDTHS = {"unit_name": 30, "indicator_name": 36, "group": 18, "source_file": 28, "note": 30}
 _NUMBER_FORMATS = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
                    "coverage": "0.00"}
-_FIGURES = ("baseline", "target", "target_all", "result", "estimate")  # in the indicator's decimals
+_FIGURES = ("baseline", "target", "target_all", "result", "previous_result", "estimate")  # in the indicator's decimals
 
 
 def _kind(col: str) -> str:
