@@ -162,7 +162,7 @@ def recorded_standing(folder: RoundFolder, roster: Roster, version: int) -> Vali
     """The round's standing from the verdicts the store recorded; None when one of them was
     judged against another catalog version (receiving.standing judges it again)."""
     with folder.store() as store:
-        stored = store.submissions()
+        stored = store.submissions(figures=False)
     files, counted = current(roster, stored)
     if any(s.judged_against != version for s in files):
         return None

@@ -503,13 +503,14 @@ class Store(_WebRecords, _Chain):
                      "errors": sum(i.severity == "error" for i in issues),
                      "warnings": sum(i.severity == "warning" for i in issues)})
 
-    def submissions(self, unit_code: str | None = None) -> list[StoredSubmission]:
-        """Every received file with its latest verdict, in the order received."""
+    def submissions(self, unit_code: str | None = None, figures: bool = True) -> list[StoredSubmission]:
+        """Every received file with its latest verdict, in the order received. `figures`: with
+        the figures read (history's changes); the round's standing needs none."""
         where, args = ("WHERE s.unit_code = ?", (unit_code,)) if unit_code else ("", ())
         rows = self._db.execute(
             "SELECT s.id, s.sha256, s.stored_as, s.original_name, s.size, s.unit_code, s.round_id, s.received_at, "
             "s.received_source, s.sender, s.origin, s.modified, s.made_from, s.is_return, "
-            "v.catalog_version, v.judged_at, v.status, v.issues, v.figures "
+            f"v.catalog_version, v.judged_at, v.status, v.issues, {'v.figures' if figures else quote('[]')} "
             "FROM submission s JOIN verdict v ON v.id = "
             "(SELECT max(id) FROM verdict WHERE verdict.submission = s.id) "
             f"{where} ORDER BY s.received_at, s.id", args)
@@ -560,6 +561,11 @@ class Store(_WebRecords, _Chain):
         return self._db.execute("PRAGMA user_version").fetchone()[0]
 
 
+def quote(text: str) -> str:
+    """A constant as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _statements(script: str) -> list[str]:
     """A migration's statements, for execute() one by one inside our own transaction
     (sqlite3's executescript would commit first). Triggers hold `;` in their bodies."""
@@ -580,8 +586,7 @@ def _stored(folder: Path, row) -> StoredSubmission:
         number=number, sha256=sha, path=folder / stored_as, original_name=name, size=size, unit_code=unit,
         round_id=round_id, received=_moment(received), received_source=source, sender=sender, origin=origin,
         modified=_moment(modified), made_from=made_from, is_return=bool(is_return), judged_against=version,
-        judged_at=_moment(judged_at), status=Status(status), issues=issues_back(issues),
-        figures=tuple((code, result, estimate) for code, result, estimate in json.loads(figures)))
+        judged_at=_moment(judged_at), status=Status(status), issues=issues_back(issues), figures_json=figures)
 
 
 def store_file_name(sha256: str, name: str) -> str:

@@ -400,9 +400,11 @@ def test_root_subtree(round_a, full):
 # --- the long table ----------------------------------------------------------------------------
 
 
+# DESIGN.md §4's columns, with the earlier round's result beside the result (issue 15, §9)
 DESIGN_COLUMNS = [
     "round_id", "unit_code", "unit_name", "parent_code", "level", "indicator_code", "indicator_name", "group",
-    "unit_of_measure", "direction", "measure", "baseline", "target", "target_all", "result", "estimate",
+    "unit_of_measure", "direction", "measure", "baseline", "target", "target_all", "result", "previous_result",
+    "estimate",
     "proposed_target", "pct_of_target", "expected_progress", "pace", "status", "is_rollup", "coverage", "source_file", "note",
 ]
 

@@ -332,12 +332,13 @@ def test_submission_status_lists_every_expected_unit(book):
 def test_proposals_and_extra_indicators(book):
     ws = book["Đề xuất điều chỉnh"]
     rows = _rows(ws)
-    d1 = next(r for r in rows if r[3] == "DANGVIEN")
-    assert d1[1] == "Huyện Kỳ Anh" and d1[4] == "500" and d1[5] == "400" and d1[7] == NOTE
-    d2 = next(r for r in rows if r[3] == "GRDP")
-    assert d2[1] == "Thị xã Hồng Lĩnh" and d2[4] == "8" and d2[5] == "8,5" and d2[6] == "Sửa trực tiếp ô chỉ tiêu"
-    extra = next(r for r in rows if r[2] == "=1+1 Số doanh nghiệp thành lập mới")
-    assert extra[1] == "Thị xã Hồng Lĩnh" and extra[3] == "doanh nghiệp" and extra[4] == "120" and extra[5] == 70
+    d1 = next(r for r in rows if r[4] == "DANGVIEN")
+    assert d1[1] == "D1" and d1[2] == "Huyện Kỳ Anh" and d1[5] == "500" and d1[6] == "400" and d1[8] == NOTE
+    d2 = next(r for r in rows if r[4] == "GRDP")
+    assert d2[2] == "Thị xã Hồng Lĩnh" and d2[5] == "8" and d2[6] == "8,5" and d2[7] == "Sửa trực tiếp ô chỉ tiêu"
+    assert d1[10] is None and d1[11] is None  # Quyết định, Chỉ tiêu được duyệt: for the office to fill
+    extra = next(r for r in rows if r[3] == "=1+1 Số doanh nghiệp thành lập mới")
+    assert extra[2] == "Thị xã Hồng Lĩnh" and extra[4] == "doanh nghiệp" and extra[5] == "120" and extra[6] == 70
 
 
 def test_unit_text_is_never_a_formula(round_, book):
