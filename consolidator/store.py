@@ -425,8 +425,7 @@ class Store(_WebRecords, _Chain):
 
     def record_appendices(self, version: int, appendices: Sequence[tuple[str, str, datetime, str]], actor: str,
                           links: Mapping[str, str] | None = None) -> None:
-        """(unit code, fingerprint, generated at, path) of each appendix generate wrote, and the
-        SHA-256 of each unit's new link token (its old link stops working), in one transaction."""
+        """Each appendix generate wrote (unit, fingerprint, when, path), and the units' new link hashes."""
         links = links or {}
         with self._write() as db:
             at = utc_text(now_utc())
