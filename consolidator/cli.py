@@ -256,8 +256,11 @@ def _files_or_store(folder, inputs: tuple[str, ...], lang: str, allow_empty: boo
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), metavar=_HELP["mv_folder"],
               help=_HELP["help_opt_appendix_dir"])
 @click.option("--unit", "units", multiple=True, metavar=_HELP["mv_code"], help=_HELP["help_opt_unit"])
+@click.option("--base-url", "base_url", metavar="URL", help=_HELP["help_opt_base_url"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_generate"])
-def generate(catalog: str, outdir: str | None, units: tuple[str, ...], lang: str | None) -> None:
+def generate(catalog: str, outdir: str | None, units: tuple[str, ...], base_url: str | None,
+             lang: str | None) -> None:
+    from .access import new_links
     from .generate import MANIFEST
     from .generate import generate as run
     from .rounds import record_generated
@@ -268,12 +271,21 @@ def generate(catalog: str, outdir: str | None, units: tuple[str, ...], lang: str
         if folder is None:
             raise Refused(say(lang, "cli_output_required"))
         outdir = str(folder.path / APPENDICES)
-    done = run(cat, outdir, units, lang, progress=_progress("generate"))
+    urls, digests = {}, {}
+    if base_url is not None:
+        if folder is None:
+            raise Refused(say(lang, "cli_base_url_needs_round"))
+        if not base_url.startswith(("http://", "https://")) or len(base_url) < 10:
+            raise Refused(say(lang, "cli_base_url_bad", url=base_url))
+        urls, digests = new_links([u.code for u in cat.reporting_units if not units or u.code in units], base_url)
+    done = run(cat, outdir, units, lang, progress=_progress("generate"), links=urls)
     if folder is not None:
-        record_generated(folder, version, done)
+        record_generated(folder, version, done, digests)
     for g in done:
         click.echo(say(lang, "cli_generated_line", unit=g.unit_code, count=g.indicators, path=g.path))
     click.echo(say(lang, "cli_generated", count=len(done), manifest=Path(outdir) / MANIFEST))
+    if urls:
+        click.echo(say(lang, "cli_links_made", count=len(urls), manifest=Path(outdir) / MANIFEST))
 
 
 @main.command(help=_HELP["help_demo"])
@@ -564,6 +576,38 @@ def check(round_dir: str, lang: str | None) -> None:
     for p in problems:
         click.echo(f"  [{p.code}] {p.message(lang)}")
     sys.exit(1)
+
+
+@main.command(help=_HELP["help_serve"])
+@click.argument("round_dir", type=click.Path(exists=True, file_okay=False), metavar=_HELP["mv_round_only"])
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="HOST", help=_HELP["help_opt_host"])
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help=_HELP["help_opt_port"])
+@click.option("--set-password", "set_password", is_flag=True, help=_HELP["help_opt_set_password"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
+def serve(round_dir: str, host: str, port: int, set_password: bool, lang: str | None) -> None:
+    from .access import MIN_PASSWORD, hash_password
+    from .rounds import actor
+
+    cat, folder, _ = _round(round_dir)
+    lang = lang or cat.round.lang
+    if set_password:
+        if sys.stdin.isatty():
+            password = click.prompt(say(lang, "cli_password_prompt"), hide_input=True,
+                                    confirmation_prompt=say(lang, "cli_password_again"))
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        if len(password) < MIN_PASSWORD:
+            raise Refused(say(lang, "cli_password_short", n=MIN_PASSWORD))
+        with folder.store() as store:
+            store.set_password(hash_password(password), actor())
+        click.echo(say(lang, "cli_password_set", folder=shell_path(round_dir)))
+        return
+    with folder.store() as store:
+        if store.password() is None:
+            raise Refused(say(lang, "cli_password_none", folder=shell_path(round_dir)))
+    from .web.server import serve as run
+
+    run(folder.path, host, port, lang, lambda url: click.echo(say(lang, "cli_serving", url=url)))
 
 
 @main.command(help=_HELP["help_remind"])

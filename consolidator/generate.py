@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +34,7 @@ class Generated:
     path: Path
     indicators: int
     fingerprint: str
+    upload_url: str = ""  # the unit's private link to the web page, when one was made
 
 
 def generate(
@@ -43,11 +44,14 @@ def generate(
     lang: str = "vi",
     progress: Callable[..., Iterable] = lambda it, length=None: it,
     generated_at: datetime | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> list[Generated]:
     """Write the appendix of every unit with targets (or just `unit_codes`) and a manifest.
 
     `generated_at` (default: now) is recorded in each file; a returned file saved before it
     cannot have been saved by the unit, so its saved time is not taken as received time.
+    `links`: unit → its private upload link (the web page), on its instructions sheet and
+    in the manifest.
     """
     outdir = Path(outdir)
     wanted = [u for u in catalog.reporting_units if not unit_codes or u.code in set(unit_codes)]
@@ -55,38 +59,39 @@ def generate(
     if unknown:
         raise UnknownUnits(unknown)
     generated_at = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    done = list(progress(_write_all(catalog, [u.code for u in wanted], outdir, lang, generated_at),
+    done = list(progress(_write_all(catalog, [u.code for u in wanted], outdir, lang, generated_at, links or {}),
                          length=len(wanted)))
     write_manifest(catalog, done, outdir / MANIFEST)
     return done
 
 
 def _write_all(catalog: Catalog, codes: list[str], outdir: Path, lang: str,
-               generated_at: datetime) -> Iterator[Generated]:
+               generated_at: datetime, links: Mapping[str, str]) -> Iterator[Generated]:
     """Write the workbooks, on every core when there are enough to be worth a process pool."""
     processes = (os.cpu_count() or 1) if len(codes) >= 40 else 1
-    tasks = [(code, outdir, lang, generated_at) for code in codes]
+    tasks = [(code, outdir, lang, generated_at, links.get(code, "")) for code in codes]
     yield from map_forked(_write_one, catalog, tasks, processes)
 
 
-def _write_one(catalog: Catalog, task: tuple[str, Path, str, datetime]) -> Generated:
-    code, outdir, lang, generated_at = task
-    return write_appendix(catalog, code, outdir, lang, generated_at)
+def _write_one(catalog: Catalog, task: tuple[str, Path, str, datetime, str]) -> Generated:
+    code, outdir, lang, generated_at, link = task
+    return write_appendix(catalog, code, outdir, lang, generated_at, link)
 
 
 def write_manifest(catalog: Catalog, done: Sequence[Generated], path: Path) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["round_id", "unit_code", "unit_name", "file", "indicators", "fingerprint", "sha256"])
+    writer.writerow(["round_id", "unit_code", "unit_name", "file", "indicators", "fingerprint", "sha256",
+                     "upload_url"])
     for g in done:
         writer.writerow([catalog.round.round_id, g.unit_code, g.unit_name, g.path.name, g.indicators,
-                         g.fingerprint, sha256_file(g.path)])
+                         g.fingerprint, sha256_file(g.path), g.upload_url])
     # BOM: Excel opens a UTF-8 CSV with Vietnamese names correctly only with it.
     write_text_atomic(path, buf.getvalue(), encoding="utf-8-sig")
 
 
 def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "vi",
-                   generated_at: datetime | None = None) -> Generated:
+                   generated_at: datetime | None = None, link: str = "") -> Generated:
     """Write one unit's appendix workbook atomically and return what was written."""
     unit = catalog.unit_by_code[unit_code]
     path = Path(outdir) / layout.workbook_filename(unit.code, unit.name)
@@ -94,9 +99,9 @@ def write_appendix(catalog: Catalog, unit_code: str, outdir: Path, lang: str = "
     fingerprint = layout.fingerprint(catalog.round.round_id, unit_code, locked)
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {**XLSXWRITER_OPTIONS, "default_format_properties": layout.default_font()})
-        AppendixWriter(wb, catalog, unit_code, lang).write(fingerprint, generated_at)
+        AppendixWriter(wb, catalog, unit_code, lang, link).write(fingerprint, generated_at)
         wb.close()
-    return Generated(unit.code, unit.name, path, len(locked), fingerprint)
+    return Generated(unit.code, unit.name, path, len(locked), fingerprint, link)
 
 
 class AppendixWriter:
@@ -106,8 +111,8 @@ class AppendixWriter:
     benchmark's synthetic returns subclass it to type values into the same layout.
     """
 
-    def __init__(self, wb, catalog: Catalog, unit_code: str, lang: str):
-        self.wb, self.catalog, self.lang = wb, catalog, lang
+    def __init__(self, wb, catalog: Catalog, unit_code: str, lang: str, link: str = ""):
+        self.wb, self.catalog, self.lang, self.link = wb, catalog, lang, link
         self.unit = catalog.unit_by_code[unit_code]
         self.text = labels(lang)
         self.round = catalog.round
@@ -302,6 +307,8 @@ class AppendixWriter:
         wrap = self.wb.add_format({"font_name": FONT, "font_size": 12, "text_wrap": True, "valign": "top"})
         title = self.wb.add_format({"font_name": FONT, "font_size": 14, "bold": True, "text_wrap": True})
         lines = body.strip().splitlines()
+        if self.link:  # the unit's own page: upload there and see at once what to fix
+            lines.append(self.text["instructions_link"].format(url=self.link))
         for n, line in enumerate(lines):
             ws.write_string(n, 0, line, title if n == 0 else wrap)
             need = layout.wrapped_lines(line, width)

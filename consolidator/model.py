@@ -712,6 +712,18 @@ class Version:
     changes: tuple[FigureChange, ...] = ()  # against the version before it
 
 
+@dataclass(frozen=True)
+class PasswordRecord:
+    """The office's password as the store keeps it: a salted slow hash and its parameters."""
+
+    scheme: str  # "scrypt"
+    salt: bytes
+    n: int
+    r: int
+    p: int
+    hash: bytes
+
+
 def unit_statuses(catalog: Catalog | Roster, submissions: Sequence[Submission]) -> list[UnitStatus]:
     """Each expected unit's standing: its counted file, and whether it came by the deadline
     (that day included, in the office's time zone; DESIGN.md §3)."""

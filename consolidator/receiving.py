@@ -146,11 +146,17 @@ def _judge_stored(catalog: Catalog, stored: Sequence[StoredSubmission], limits, 
 
 def receive(folder: RoundFolder, catalog: Catalog, version: int, items: Iterable[Incoming | Issue],
             limits: WorkerLimits | None = None,
-            progress: Callable[..., Iterable] = lambda it, length=None: it) -> Iterator[Receipt | Issue]:
+            progress: Callable[..., Iterable] = lambda it, length=None: it,
+            who: str | None = None) -> Iterator[Receipt | Issue]:
     """Take each incoming file into the store: judged at once, kept once under its SHA-256,
     recorded with its arrival, one transaction a file. Yields a receipt per file as it is
-    recorded, and the intake's own problems (a mailbox that is not one) as they come."""
-    who = actor()
+    recorded, and the intake's own problems (a mailbox that is not one) as they come.
+
+    A file that came through a unit's link (`Incoming.unit_hint`) and is another unit's is
+    refused (`file-for-another-unit`) and the refusal logged for the office. `who`: the
+    actor for the event log (default: the office's login here).
+    """
+    who = who or actor()
     with folder.store() as store, _staging(folder.path / SUBMISSIONS) as staging:
         chunk: list[Incoming] = []
         for item in items:
@@ -211,7 +217,7 @@ def _receive_chunk(store: Store, catalog: Catalog, version: int, chunk: Sequence
         elif ready.sha256 in seen:
             again.append(ready)
         elif store.has(ready.sha256):
-            yield _duplicate(store, ready)
+            yield _duplicate(store, ready, who)
         else:
             seen.add(ready.sha256)
             staged.append(ready)
@@ -227,7 +233,7 @@ def _receive_chunk(store: Store, catalog: Catalog, version: int, chunk: Sequence
     receipts = [_record(store, catalog, version, by_path[sub.path], sub, who) for sub in judged]
     store.make_durable()  # a receipt said is a receipt kept, even if the power goes next
     yield from receipts
-    yield from (_duplicate(store, s) for s in again)
+    yield from (_duplicate(store, s, who) for s in again)
 
 
 def _stage(item: Incoming, folder: Path) -> _Staged | Receipt:
@@ -260,15 +266,19 @@ def _flush_to_disk(paths: Sequence[Path]) -> None:
             os.fsync(fh.fileno())
 
 
-def _duplicate(store: Store, staged: _Staged) -> Receipt:
+def _duplicate(store: Store, staged: _Staged, who: str) -> Receipt:
     before = store.find(staged.sha256)
     item = staged.item
+    if before is not None and _foreign(item, before.unit_code):
+        return _refused(store, item, staged.sha256, before.unit_code, who)
     return Receipt(item.name, item.origin, before.unit_code if before else None, None,
                    duplicate_of=before.number if before else None)
 
 
 def _record(store: Store, catalog: Catalog, version: int, staged: _Staged, sub: Submission, who: str) -> Receipt:
     item = staged.item
+    if _foreign(item, sub.unit_code):
+        return _refused(store, item, staged.sha256, sub.unit_code, who)
     unit = sub.unit_code or item.unit_hint or unit_code_from_file_name(item.name, catalog)
     issues = tuple(item.notes) + tuple(sub.issues)
     status = Status.INVALID if sub.status == Status.VALID and any(i.severity == "error" for i in item.notes) \
@@ -293,8 +303,22 @@ def _record(store: Store, catalog: Catalog, version: int, staged: _Staged, sub: 
     number = store.add(new, status, issues, sub.values, version, who,
                        replaces=old.number if counts and old is not None else None)
     if number is None:  # another command received the same bytes a moment ago
-        return _duplicate(store, staged)
+        return _duplicate(store, staged, who)
     return Receipt(item.name, item.origin, unit, status, errors=sum(i.severity == "error" for i in issues),
                    warnings=sum(i.severity == "warning" for i in issues), counts=counts, number=number,
                    received=item.received, received_source=item.source, notes=tuple(item.notes))
 
+
+def _foreign(item: Incoming, unit_code: str | None) -> bool:
+    """Whether a file sent through a unit's link says it is another unit's."""
+    return bool(item.unit_hint and unit_code and unit_code != item.unit_hint)
+
+
+def _refused(store: Store, item: Incoming, sha256: str, file_unit: str, who: str) -> Receipt:
+    """Another unit's file at a unit's link: not received; the office finds it in the log.
+    The receipt names no other unit: the page shows it to the one that sent it."""
+    store.log("refused", who, item.unit_hint, detail={
+        "code": "file-for-another-unit", "file": item.name, "sha256": sha256, "file_unit": file_unit,
+        "sender": item.sender, "received": item.received.isoformat()})
+    return Receipt(item.name, item.origin, item.unit_hint, None,
+                   notes=(make_issue("file-for-another-unit", value=item.name),))

@@ -96,12 +96,14 @@ def create_round(folder: Path, write_catalog: Callable[[Path], None]) -> bool:
     return not had_catalog
 
 
-def record_generated(folder: RoundFolder, version: int, generated: Sequence) -> None:
-    """Which catalog version each generated appendix was made from (by its fingerprint)."""
+def record_generated(folder: RoundFolder, version: int, generated: Sequence,
+                     links: Mapping[str, str] | None = None) -> None:
+    """Which catalog version each generated appendix was made from (by its fingerprint), and
+    the units' new links (unit → token SHA-256), which retire their old ones."""
     at = now_utc()
     with folder.store() as store:
         store.record_appendices(version, [(g.unit_code, g.fingerprint, at, str(Path(g.path).resolve()))
-                                          for g in generated], actor())
+                                          for g in generated], actor(), links)
 
 
 def record_consolidated(folder: RoundFolder, report: ValidationReport, root: str, output: str,

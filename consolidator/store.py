@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from .errors import ConsolidatorError
 from .messages import LabelRef, Plain
-from .model import Decision, Event, Issue, Reported, Roster, Status, StoredSubmission
+from .model import Decision, Event, Issue, PasswordRecord, Reported, Roster, Status, StoredSubmission
 
 STORE_NAME = "round.db"
 CATALOG_NAME = "catalog.xlsx"
@@ -122,6 +123,31 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (unit_code, indicator_code, is_rollup)
     );
     """,
+    # 2: the web page (DESIGN.md §8). A unit's private link is kept only as the SHA-256 of its
+    # token; the unit's newest link is the one that opens its page, so making a new one
+    # retires the old without updating a row. The office's password as a salted scrypt
+    # hash with its parameters, the newest row the one in force. The rate limiter keeps
+    # nothing here: it lives in the server's memory.
+    """
+    CREATE TABLE unit_link (
+        id INTEGER PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        token_sha256 TEXT NOT NULL UNIQUE,
+        made_at TEXT NOT NULL
+    );
+    CREATE INDEX unit_link_unit ON unit_link(unit_code, id);
+    CREATE TABLE office_password (
+        id INTEGER PRIMARY KEY,
+        set_at TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        scheme TEXT NOT NULL,          -- 'scrypt'
+        salt BLOB NOT NULL,
+        n INTEGER NOT NULL,
+        r INTEGER NOT NULL,
+        p INTEGER NOT NULL,
+        hash BLOB NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -194,6 +220,46 @@ class NewSubmission:
     is_return: bool
 
 
+class _WebRecords:
+    """The store's records of the web page (schema 2): units' links and the office's password.
+    A part of `Store`, kept apart so each class stays readable."""
+
+    _db: sqlite3.Connection
+
+    def unit_of_link(self, token_sha256: str) -> str | None:
+        """The unit whose current link has this token's SHA-256; None for any other.
+
+        The row is found through the index on the hash. That lookup's timing depends only on
+        the SHA-256 of what the visitor sent, which no visitor can steer towards a stored
+        hash (a preimage), so it tells nothing about a real token; the match itself is then
+        confirmed with a constant-time comparison.
+        """
+        row = self._db.execute(
+            "SELECT l.unit_code, l.token_sha256, l.id = (SELECT max(id) FROM unit_link m WHERE m.unit_code = l.unit_code) "
+            "FROM unit_link l WHERE l.token_sha256 = ?", (token_sha256,)).fetchone()
+        if row is None or not hmac.compare_digest(row[1].encode(), token_sha256.encode()) or not row[2]:
+            return None
+        return row[0]
+
+    def linked_units(self) -> set[str]:
+        """The units that have a link."""
+        return {u for (u,) in self._db.execute("SELECT DISTINCT unit_code FROM unit_link")}
+
+    def set_password(self, record: PasswordRecord, actor: str) -> None:
+        with self._write() as db:
+            at = utc_text(now_utc())
+            db.execute("INSERT INTO office_password (set_at, set_by, scheme, salt, n, r, p, hash) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (at, actor, record.scheme, record.salt, record.n, record.r, record.p, record.hash))
+            self._event(db, at, actor, "password", detail={"scheme": record.scheme})
+
+    def password(self) -> PasswordRecord | None:
+        """The office's password hash in force, if one was set."""
+        row = self._db.execute("SELECT scheme, salt, n, r, p, hash FROM office_password ORDER BY id DESC LIMIT 1"
+                               ).fetchone()
+        return PasswordRecord(*row) if row else None
+
+
 class _Chain:
     """What links a round to the others (DESIGN.md §9): the Standing Committee's decisions
     (recorded, never changed — a trigger refuses an UPDATE; a later decision on the same
@@ -242,8 +308,7 @@ class _Chain:
                     "recorded_at, actor, file_sha256 FROM decision ORDER BY id")]
 
 
-
-class Store(_Chain):
+class Store(_WebRecords, _Chain):
     """One round's store. Open with `Store.open(folder)`; a `with` block closes it."""
 
     def __init__(self, folder: Path, connection: sqlite3.Connection):
@@ -358,14 +423,19 @@ class Store(_Chain):
         return [(i, sha, _moment(at)) for i, sha, at in
                 self._db.execute("SELECT id, sha256, recorded_at FROM catalog_version ORDER BY id")]
 
-    def record_appendices(self, version: int, appendices: Sequence[tuple[str, str, datetime, str]], actor: str) -> None:
-        """(unit code, fingerprint, generated at, path) of each appendix generate wrote."""
+    def record_appendices(self, version: int, appendices: Sequence[tuple[str, str, datetime, str]], actor: str,
+                          links: Mapping[str, str] | None = None) -> None:
+        """Each appendix generate wrote (unit, fingerprint, when, path), and the units' new link hashes."""
+        links = links or {}
         with self._write() as db:
+            at = utc_text(now_utc())
             db.executemany("INSERT INTO appendix (unit_code, catalog_version, fingerprint, generated_at, path) "
                            "VALUES (?, ?, ?, ?, ?)",
                            [(u, version, f, utc_text(at), p) for u, f, at, p in appendices])
-            self._event(db, utc_text(now_utc()), actor, "generated",
-                        detail={"version": version, "units": [a[0] for a in appendices]})
+            db.executemany("INSERT INTO unit_link (unit_code, token_sha256, made_at) VALUES (?, ?, ?)",
+                           [(unit, digest, at) for unit, digest in links.items()])
+            self._event(db, at, actor, "generated",
+                        detail={"version": version, "units": [a[0] for a in appendices], "links": sorted(links)})
 
     def version_of_fingerprint(self, fingerprint: str | None) -> int | None:
         """The catalog version an appendix with this fingerprint was generated from."""
