@@ -305,7 +305,7 @@ def top_unit(table: pd.DataFrame) -> list[str]:
     if table.empty:
         return []
     levels = pd.to_numeric(table["level"], errors="coerce")
-    return sorted(set(table.loc[levels == levels.min(), "unit_code"].astype(str)))
+    return sorted(set(table.loc[levels == levels.min(), "unit_code"].astype(str).unique().tolist()))
 
 
 def root_figures(table: pd.DataFrame) -> dict[str, RootFigure]:

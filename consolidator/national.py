@@ -91,7 +91,7 @@ def data_submission(catalog: Catalog, path: Path) -> Submission:
     """A province's data table as its submission to the national round: its root's figures."""
     table = read_data_table(path)
     expected = catalog.round.round_id
-    rounds = sorted(set(table["round_id"]) - {expected})
+    rounds = sorted(set(table["round_id"].unique().tolist()) - {expected})
     if rounds:
         raise ConsolidatorError(key="data_wrong_round", path=path, found=", ".join(rounds), expected=expected)
     top = top_unit(table)
