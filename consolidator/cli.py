@@ -403,10 +403,10 @@ def _recorded_standing(path: str):
 @click.option("--data-out", type=click.Path(dir_okay=False), metavar=_HELP["mv_file"], help=_HELP["help_opt_data_out"])
 @click.option("--root", metavar=_HELP["mv_code"], help=_HELP["help_opt_root"])
 @click.option("--accept-partial", is_flag=True, help=_HELP["help_opt_accept_partial"])
+@click.option("--from-data", "from_data", is_flag=True, help=_HELP["help_opt_from_data"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_consolidate"])
 def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_out: str | None, root: str | None,
-                accept_partial: bool, lang: str | None) -> None:
-    from .consolidate import consolidate as run
+                accept_partial: bool, from_data: bool, lang: str | None) -> None:
     from .write import write_outputs
 
     # the name says what is written: a workbook under a .csv name would open as garbage
@@ -420,13 +420,10 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
         output = str(folder.path / CONSOLIDATED)
     if data_out is not None and Path(data_out).suffix.lower() not in (".csv", ".parquet"):
         raise Refused(say(lang, "cli_data_out_ext", path=data_out))
-    paths = _files_or_store(folder, inputs, lang)
-    if paths is None:
-        from .receiving import consolidate_round
-
-        result = consolidate_round(folder, cat, version, root, accept_partial, progress=_progress("consolidate"))
+    if from_data:
+        result = _from_data(cat, inputs, root, lang)
     else:
-        result = run(cat, paths, root=root, accept_partial=accept_partial, progress=_progress("consolidate"))
+        result = _consolidated(cat, folder, version, inputs, lang, root, accept_partial, "consolidate")
     write_outputs(result, output, data_out, lang)
     if folder is not None:
         from .rounds import record_consolidated
@@ -466,20 +463,13 @@ def _tell_left_out(result, lang: str) -> int:
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_report"])
 def report(catalog: str, inputs: tuple[str, ...], output: str, root: str | None, accept_partial: bool,
            lang: str | None) -> None:
-    from .consolidate import consolidate as run
     from .write.word import write_report
 
     if Path(output).suffix.lower() != ".docx":  # a Word document under another name would not open
         raise Refused(say(lang, "cli_report_ext", path=output))
     cat, folder, version = _catalog_or_round(catalog)
     lang = lang or cat.round.lang
-    paths = _files_or_store(folder, inputs, lang)
-    if paths is None:
-        from .receiving import consolidate_round
-
-        result = consolidate_round(folder, cat, version, root, accept_partial, progress=_progress("report"))
-    else:
-        result = run(cat, paths, root=root, accept_partial=accept_partial, progress=_progress("report"))
+    result = _consolidated(cat, folder, version, inputs, lang, root, accept_partial, "report")
     write_report(result, output, lang)
     click.echo(say(lang, "cli_word_report", path=output))
     sys.exit(_tell_left_out(result, lang))
@@ -669,3 +659,61 @@ def decide(round_dir: str, decisions_file: str, lang: str | None) -> None:
                        target=d.approved_target))
     click.echo(say(lang, "cli_decided", count=len(decisions), version=version))
     sys.exit(1 if problems else 0)
+
+
+def _consolidated(cat, folder, version, inputs: tuple[str, ...], lang: str, root: str | None = None,
+                  accept_partial: bool = False, label: str = "consolidate"):
+    """The round rolled up: the counted files of its store, or the files given."""
+    paths = _files_or_store(folder, inputs, lang)
+    if paths is None:
+        from .receiving import consolidate_round
+
+        return consolidate_round(folder, cat, version, root, accept_partial, progress=_progress(label))
+    from .consolidate import consolidate as run
+
+    return run(cat, paths, root=root, accept_partial=accept_partial, progress=_progress(label))
+
+
+def _from_data(cat, inputs: tuple[str, ...], root: str | None, lang: str):
+    """`consolidate --from-data`: the provinces' data tables rolled up the catalog's tree."""
+    from .national import consolidate_data, data_inputs
+
+    paths = data_inputs(inputs)
+    if not paths:
+        raise Refused(say(lang, "cli_no_data_inputs"))
+    return consolidate_data(cat, paths, root)
+
+
+@main.command("report-up", help=_HELP["help_report_up"])
+@click.argument("catalog", type=click.Path(exists=True), metavar=_HELP["mv_round"])
+@click.argument("parent_appendix", type=click.Path(exists=True, dir_okay=False), metavar=_HELP["mv_parent_appendix"])
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True), metavar=_HELP["mv_inputs"])
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), metavar=_HELP["mv_file"],
+              help=_HELP["help_opt_filled"])
+@click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
+def report_up(catalog: str, parent_appendix: str, inputs: tuple[str, ...], output: str, lang: str | None) -> None:
+    from .reportup import report_up as run
+    from .safety import verify_xml_defences
+
+    if Path(output).suffix.lower() != ".xlsx":  # openpyxl writes a workbook whatever the name says
+        raise Refused(say(lang, "cli_reportup_ext", path=output))
+    verify_xml_defences()  # before the parent's file is opened
+    cat, folder, version = _catalog_or_round(catalog)
+    lang = lang or cat.round.lang
+    result = _consolidated(cat, folder, version, inputs, lang, label="report-up")
+    filled = run(result, Path(parent_appendix), Path(output))
+    blank = _tell_filled(filled, lang)
+    sys.exit(max(blank, _tell_left_out(result, lang)))
+
+
+def _tell_filled(filled, lang: str) -> int:
+    """What report-up wrote and left blank; 1 when something of the parent's stays unfilled."""
+    click.echo(say(lang, "cli_reported_up", filled=len(filled.filled), total=filled.rows, unit=filled.unit_code,
+                   name=filled.unit_name, round_id=filled.round_id, path=filled.path))
+    if filled.unfilled:
+        click.echo(say(lang, "cli_reported_up_blank", count=len(filled.unfilled)))
+    for u in filled.unfilled:
+        click.echo(say(lang, "cli_reported_up_blank_line", code=u.indicator_code, name=u.name, reason=say(lang, u.reason)))
+    if filled.locked:
+        click.echo(say(lang, "cli_reported_up_locked", count=len(filled.locked), cells=", ".join(filled.locked)))
+    return 1 if filled.unfilled or filled.locked else 0

@@ -5,6 +5,7 @@ Writing the outputs is `write/`'s.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,8 @@ from . import formulas
 import pandas as pd
 
 from .errors import UnknownUnits
-from .model import Catalog, Indicator, Row, Status, Submission, Target, ValidationReport
+from .messages import labels
+from .model import Catalog, Indicator, RootFigure, Row, Status, Submission, Target, ValidationReport
 from .rollup import reported_values, roll_up, subtree
 from .validate import validate_files
 
@@ -288,14 +290,76 @@ def long_table(catalog: Catalog, rows: Sequence[Row],
     return frame[list(TABLE_COLUMNS)]
 
 
+# A partial rollup's note in the data table, which root_figures reads back: the table has no
+# columns for how many units were used, and its readers (a national round) need them.
+_PARTIAL = "partial: {used}/{expected}"
+_PARTIAL_READ = re.compile(r"^partial: (\d+)/(\d+)")
+
+
 def _note(row: Row) -> str:
     """The unit's note; for a rollup, what a reader must know about it (partial, mismatch)."""
     if not row.is_rollup:
         return row.note
     parts = []
     if row.partial:
-        parts.append(f"partial: {row.used}/{row.expected}" + (" (incomplete below)" if row.used == row.expected else ""))
+        parts.append(_PARTIAL.format(used=row.used, expected=row.expected)
+                     + (" (incomplete below)" if row.used == row.expected else ""))
     if row.sum_mismatch:
         parts.append("sum-mismatch: the unit's own figure differs from the sum of its units")
     return "; ".join(parts)
 
+
+
+# The columns root_figures reads: a data table written by an older version, or by hand, needs these.
+FIGURE_COLUMNS = ("round_id", "unit_code", "level", "indicator_code", "direction", "result", "estimate", "status",
+                  "is_rollup", "note")
+
+
+def top_unit(table: pd.DataFrame) -> list[str]:
+    """The units at the top of a long table (one: its root, the branch's with `--root`)."""
+    if table.empty:
+        return []
+    levels = pd.to_numeric(table["level"], errors="coerce")
+    return sorted(set(table.loc[levels == levels.min(), "unit_code"].astype(str).unique().tolist()))
+
+
+def root_figures(table: pd.DataFrame) -> dict[str, RootFigure]:
+    """Indicator code → the root's figure in a long table (`consolidate --data-out`, or a
+    Consolidation's `table`): its own row when it has a result, else its rollup row.
+
+    What the root's parent sees of it, as roll_up gives a parent its child's value.
+    """
+    top = top_unit(table)
+    rows = table[table["unit_code"].astype(str) == top[0]] if len(top) == 1 else table.iloc[0:0]
+    chosen: dict[str, RootFigure] = {}
+    for r in rows.itertuples(index=False):
+        figure = _figure(r)
+        have = chosen.get(figure.indicator_code)
+        # its own figure first, else its units' rollup (DESIGN.md §3)
+        if have is None or (have.result is None and figure.result is not None) or (
+                have.is_rollup and not figure.is_rollup and figure.result is not None):
+            chosen[figure.indicator_code] = figure
+    return chosen
+
+
+def _figure(r) -> RootFigure:
+    result, estimate = _number(r.result), _number(r.estimate)
+    if r.direction == formulas.BOOLEAN and result is not None:
+        result = 1.0 if r.status == formulas.ACHIEVED else 0.0  # a count of units: all achieved, or not
+    is_rollup = bool(r.is_rollup) and str(r.is_rollup).lower() not in ("false", "0")
+    found = _PARTIAL_READ.match(str(r.note)) if is_rollup and isinstance(r.note, str) else None
+    used, expected = (int(found[1]), int(found[2])) if found else (0, 0)
+    return RootFigure(str(r.indicator_code), result, estimate, is_rollup, found is not None, used, expected)
+
+
+def _number(value) -> float | None:
+    number = pd.to_numeric(value, errors="coerce")
+    return None if pd.isna(number) else float(number)
+
+
+def partial_note(figure: RootFigure, lang: str = "vi") -> str:
+    """"tổng hợp từ 5/7 đơn vị" for a partial rollup, told where the figure goes up; blank for a whole one."""
+    if not figure.partial:
+        return ""
+    key = "chain_partial_note" if figure.used < figure.expected else "chain_partial_below_note"
+    return labels(lang)[key].format(used=figure.used, expected=figure.expected)

@@ -118,10 +118,25 @@ class Catalog:
     # What is odd but does not stop the round (a malformed email address), each by its cell:
     # the catalog is used, and the office is told.
     warnings: tuple[Issue, ...] = ()
+    # The optional `mapping` sheet: (the parent round's indicator code, ours), for reporting up
+    # into an appendix whose codes are not ours (DESIGN.md §9).
+    mapping: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def unit_by_code(self) -> Mapping[str, Unit]:
         return MappingProxyType({u.code: u for u in self.units})
+
+    @cached_property
+    def mapped_from_parent(self) -> Mapping[str, str]:
+        """The parent's indicator code → ours, as the mapping sheet says."""
+        return MappingProxyType(dict(self.mapping))
+
+    def ours(self, parent_indicator_code: str) -> str | None:
+        """Our indicator for a code of the parent's appendix: by the mapping sheet, else the same code."""
+        mapped = self.mapped_from_parent.get(parent_indicator_code)
+        if mapped is not None:
+            return mapped
+        return parent_indicator_code if parent_indicator_code in self.indicator_by_code else None
 
     @cached_property
     def reporting_codes(self) -> frozenset[str]:
@@ -416,6 +431,50 @@ class Reported:
     proposed_target: str
     note: str
     has_error: bool = False
+    # A figure that is itself a partial rollup (a province's, from its data table): the
+    # rollup it goes into is partial too (DESIGN.md §3, "partiality carries upward").
+    partial: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RootFigure:
+    """A round's root figure of one indicator, as its parent sees it (DESIGN.md §9): its own
+    result where it reported one, else its units' rollup, and how complete that rollup is.
+
+    A yes/no indicator's `result` is 1 or 0: achieved or not (for a count of units achieving
+    it, whether all of them did).
+    """
+
+    indicator_code: str
+    result: float | None
+    estimate: float | None
+    is_rollup: bool
+    partial: bool = False
+    used: int = 0
+    expected: int = 0
+
+
+@dataclass(frozen=True)
+class Unfilled:
+    """An indicator of the parent's appendix that report-up left blank, and why (a label key)."""
+
+    indicator_code: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FilledAppendix:
+    """What report-up wrote: the parent's appendix for this round's root, filled."""
+
+    path: Path
+    round_id: str  # the parent's round
+    unit_code: str  # this round's root as the parent's round names it
+    unit_name: str
+    rows: int  # the indicators of the parent's appendix
+    filled: tuple[str, ...]  # the parent's indicator codes given a figure
+    unfilled: tuple[Unfilled, ...]
+    locked: tuple[str, ...] = ()  # cells left alone because they are locked ("E12")
 
 
 @dataclass(frozen=True, slots=True)

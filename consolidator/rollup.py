@@ -20,6 +20,7 @@ from .numbers import display_number
 class _Value:
     value: float | None
     partial: bool = False
+    estimate: float | None = None  # the whole year's, rolled up over the same units as the value
 
 
 def evaluation_kind(indicator: Indicator, is_rollup: bool) -> tuple[str, str]:
@@ -97,13 +98,13 @@ def roll_up(
                 rep, source = reported.get(key, (None, ""))
                 t = own_bound
                 result = rep.result if rep else None
-                own = _Value(result)
+                own = _Value(result, rep is not None and rep.partial, rep.estimate if rep else None)
                 direction, measure = evaluation_kind(ind, False)
                 unit_rows.append(Row(
                     unit, ind.code, False, t, own_target.text, own_target.baseline, result,
                     formulas.evaluate(direction, measure, t, result, e, own_target.baseline, low),
-                    estimate=rep.estimate if rep else None, proposed_target=rep.proposed_target if rep else "",
-                    note=rep.note if rep else "", source_file=source, target_all=t,
+                    estimate=own.estimate, proposed_target=rep.proposed_target if rep else "",
+                    note=rep.note if rep else "", source_file=source, partial=own.partial, target_all=t,
                 ))
             rollup_row = None
             if expected_kids and ind.aggregation != "none":
@@ -126,7 +127,7 @@ def roll_up(
             if own is not None and own.value is not None:
                 value_of[key] = own
             elif rollup_row is not None:
-                value_of[key] = _Value(rollup_row.result, rollup_row.partial)
+                value_of[key] = _Value(rollup_row.result, rollup_row.partial, rollup_row.estimate)
             else:
                 value_of[key] = _Value(None)
             if own_target is not None:
@@ -162,10 +163,15 @@ def _rollup_row(catalog, unit, ind: Indicator, kids, own_target, value_of, targe
                     if used and all(b is not None for b in baseline_values) else None)
         target_text = "" if target is None else _display(target, ind.decimals)
         target_all = _target_over_all(ind, kids, value_of, target_all_of)
+    # The estimate over the same units as the result, when each of them gave one: an estimate
+    # over fewer would pass a part for the whole.
+    estimates = [value_of[(c, ind.code)].estimate for c in used]
+    estimate = (formulas.aggregate(ind.aggregation, estimates, used_weights).value
+                if used and all(v is not None for v in estimates) else None)
     direction, measure = evaluation_kind(ind, True)
     return Row(
         unit, ind.code, True, target, target_text, baseline, agg.value,
-        formulas.evaluate(direction, measure, target, agg.value, e, baseline, low),
+        formulas.evaluate(direction, measure, target, agg.value, e, baseline, low), estimate=estimate,
         coverage=agg.coverage, used=agg.used, expected=agg.expected, partial=partial, target_all=target_all,
     )
 

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from consolidator.catalog import load_catalog
 from consolidator.cli import main
 from consolidator.generate import generate
+from consolidator.layout import workbook_filename
 
 from .filling import complete_results, fill
 
@@ -23,9 +24,9 @@ ENGLISH = ("file(s)", "units valid", "left out", "workbook", "Round folder", "No
            "Excel report", "Consolidated", "Usage:", "Options:", "Commands:", "Show this message", "[required]",
            "no such unit", "must end in", "already a round folder", "indicators\t", "Fill in", "Data table",
            "Unknown unit", "error(s)", "Language of", "counts", "received before", "not a day and time",
-           "is consistent", "reminder(s)", "call list", "replaced by", "Received:")
+           "is consistent", "reminder(s)", "call list", "replaced by", "Received:", "Filled", "Left blank")
 COMMANDS = ("init", "generate", "receive", "validate", "status", "history", "remind", "consolidate", "report",
-            "check", "demo")
+            "check", "demo", "report-up")
 
 
 def run(*args: str):
@@ -65,6 +66,12 @@ def a_round(tmp_path: Path, catalog_path: Path, inbox: Path, lang: list[str]) ->
         (2, ["consolidate", cat, str(inbox), "-o", str(out / "all.csv")]),
         (1, ["report", cat, str(inbox), "-o", str(out / "report.docx")]),
         (2, ["report", cat, str(inbox), "-o", str(out / "report.doc")]),
+        # the root's own appendix filled from the rollup (D2 left out, RUNG rolled up from no one)
+        (1, ["report-up", cat, str(out / "appendices" / workbook_filename("P", "Tỉnh Thử")), str(inbox),
+             "-o", str(out / "len.xlsx")]),
+        (2, ["report-up", cat, cat, str(inbox), "-o", str(out / "len.xlsx")]),
+        (0, ["consolidate", cat, "--from-data", str(out / "all.csv"), "-o", str(out / "qg.xlsx")]),
+        (2, ["consolidate", cat, "--from-data", str(out / "report.xlsx"), "-o", str(out / "qg.xlsx")]),
         (2, ["validate", cat, str(tmp_path / "empty")]),
         (None, "the clerk fills the round folder's catalog"),
         (0, ["generate", str(out / "round")]),
@@ -96,7 +103,7 @@ def test_a_round_prints_vietnamese_by_default_and_english_with_lang_en(tmp_path,
                                         "No input files", "Annotated", "Excel report", "Consolidated",
                                         "no such unit", "must end in", "already a round folder", "counts",
                                         "received before", "not a day and time", "is consistent", "reminder(s)",
-                                        "call list"}, english
+                                        "call list", "Filled"}, english
 
 
 def test_rates_on_the_terminal_have_the_decimal_comma(catalog_path, returned):

@@ -35,5 +35,5 @@ def test_the_guide_says_how_to_run_it_after_make_demo_and_on_windows():
 
 def test_every_command_the_guide_shows_exists_and_every_command_is_shown():
     text = GUIDE.read_text(encoding="utf-8")
-    shown = set(re.findall(r"^consolidator (\w+)", text, flags=re.M))
+    shown = set(re.findall(r"^consolidator ([\w-]+)", text, flags=re.M))
     assert shown == set(main.commands)

@@ -600,3 +600,39 @@ def test_target_all_weighs_a_unit_that_sent_nothing_by_its_weight_target(round_b
     d1, k1 = 0.8 * 200000, 0.8 * 5000
     assert p.target == approx((2 * d1 + 1 * k1) / (d1 + k1))
     assert p.target_all == approx((2 * d1 + 1.5 * 100000 + 1 * k1) / (d1 + 100000 + k1))
+
+
+def _khoi(aggregation: str = "sum"):
+    from datetime import date
+
+    from consolidator.model import Catalog, Indicator, Round, Target, Unit
+
+    round_ = Round("R", "t", "o", 2020, 2025, date(2023, 6, 30), date(2023, 7, 10))
+    units = (Unit("K", "Khối"), Unit("A", "A", "K"), Unit("B", "B", "K"), Unit("C", "C", "K"))
+    ind = Indicator("DV", "Kết nạp đảng viên", "XD", "người", "increase", "cumulative", aggregation, 0)
+    return Catalog(round_, units, (ind,), tuple(Target(u, "DV", "10", 10.0, 10.0) for u in "ABC"))
+
+
+def test_the_estimate_rolls_up_over_the_units_whose_results_were_used_when_each_gave_one():
+    from consolidator.model import Reported
+    from consolidator.rollup import roll_up
+
+    def rollup(figures):
+        reported = {(u, "DV"): (Reported("DV", 10, r, est, "", ""), f"{u}.xlsx") for u, (r, est) in figures.items()}
+        return next(r for r in roll_up(_khoi(), reported) if r.is_rollup)
+
+    # C sent nothing: its estimate is not wanted, the estimate is over A and B as the result is
+    assert rollup({"A": (4.0, 6.0), "B": (3.0, 5.0)}).estimate == 11
+    # B gave no estimate: a sum over A alone would pass a part for the whole
+    assert rollup({"A": (4.0, 6.0), "B": (3.0, None), "C": (1.0, 2.0)}).estimate is None
+
+
+def test_a_reported_figure_that_is_itself_partial_makes_its_parents_rollup_partial():
+    from consolidator.model import Reported
+    from consolidator.rollup import roll_up
+
+    reported = {(u, "DV"): (Reported("DV", 10, 4.0, None, "", "", partial=u == "B"), f"{u}.xlsx") for u in "ABC"}
+    rows = {(r.unit_code, r.is_rollup): r for r in roll_up(_khoi(), reported)}
+    assert rows["B", False].partial and not rows["A", False].partial
+    k = rows["K", True]
+    assert (k.used, k.expected, k.partial) == (3, 3, True)  # every unit reported, but B's own figure is partial

@@ -21,7 +21,11 @@ def build(round_: Round, frames: Mapping[str, pd.DataFrame], warnings: tuple[Iss
     """The Catalog of a round and its units, indicators and targets frames (all checked), with
     the catalog's warnings."""
     indicators = _indicators(frames["indicators"])
-    return Catalog(round_, _units(frames["units"]), indicators, _targets(frames["targets"], indicators), warnings)
+    mapping = frames.get("mapping")
+    pairs = () if mapping is None else tuple(zip(mapping["parent_indicator_code"].tolist(),
+                                                 mapping["indicator_code"].tolist()))
+    return Catalog(round_, _units(frames["units"]), indicators, _targets(frames["targets"], indicators), warnings,
+                   pairs)
 
 
 def _units(u: pd.DataFrame) -> tuple[Unit, ...]:

@@ -67,6 +67,12 @@ def schemas(frames: Mapping[str, pd.DataFrame]) -> dict[str, pa.DataFrameSchema]
             "target": pa.Column(None, nullable=True, checks=[_check("catalog-bad-target", _valid_target)]),
             "baseline": _optional(checks=[_check("catalog-bad-baseline", lambda v: parse_number(v) is not None)]),
         }),
+        # Each of the parent's codes once: one of ours stands for it. One of ours may stand
+        # for two of the parent's.
+        "mapping": pa.DataFrameSchema({
+            "parent_indicator_code": _required(unique=True),
+            "indicator_code": _required(checks=_member_of(indicator_codes, "catalog-mapping-unknown-indicator")),
+        }),
     }
 
 

@@ -11,13 +11,13 @@ import pandas as pd
 
 from ..cellref import column_letters
 from .cells import Sheet, as_text
-from .spec import SHEETS, TEXT_COLUMNS, canonical
+from .spec import ALL_SHEETS, TEXT_COLUMNS, canonical
 
 
 def frame(sheet: Sheet, name: str) -> pd.DataFrame:
     """A sheet as a DataFrame indexed by Excel row, with canonical column names."""
     if not sheet.rows:
-        return pd.DataFrame(columns=list(SHEETS[name]), dtype=object)
+        return pd.DataFrame(columns=list(ALL_SHEETS[name]), dtype=object)
     position: dict[str, int] = {}
     for col, header in enumerate(column[0] for column in sheet.columns):
         position.setdefault(canonical(header), col)  # a repeated header: the first one counts

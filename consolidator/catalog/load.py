@@ -46,6 +46,9 @@ def _check(path: Path, sheets: dict[str, Sheet | Later]) -> Catalog:
         issues.extend(target_issues(frames["targets"], frames["indicators"]))
     if "targets" in frames:
         issues.extend(no_targets(frames["targets"]))
+    if "mapping" in sheets:  # optional: only a round that reports up to its parent has one
+        frames["mapping"] = frame(ready(sheets["mapping"]), "mapping")
+        issues.extend(frame_issues(checks["mapping"], frames["mapping"], "mapping"))
     # a warning (a malformed email address) does not refuse the catalog: it travels with it
     errors = [i for i in issues if i.severity == ERROR]
     if errors or round_ is None:

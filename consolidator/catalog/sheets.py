@@ -17,7 +17,7 @@ from ..model import make_issue
 from ..xlsx import Limits, UnreadableWorkbook, check_package, os_error_reason, read_workbook
 from .cells import EMPTY, Sheet, sheet_from_cells, sheet_from_grid
 from .scan import cells_are_plain
-from .spec import SHEETS, sheet_key
+from .spec import ALL_SHEETS, sheet_key
 
 # A catalog is the office's own workbook, far larger than an appendix (a target row per unit
 # and indicator: 30,000 rows for a thousand units), so it gets limits of its own.
@@ -36,7 +36,7 @@ def _limits() -> Limits:
 
 
 def read_sheets(path: Path) -> dict[str, Sheet | Later]:
-    """The catalog's sheets by lower-cased name (a later one of the same name wins)."""
+    """The catalog's sheets (its four, and the optional ones) by lower-cased name (a later one of the same name wins)."""
     limits = _limits()
     try:
         data = check_package(path, limits)
@@ -95,7 +95,7 @@ def _read_calamine(data: bytes, path: Path) -> dict[str, Sheet | Later]:
     wanted = {}
     for meta in workbook.sheets_metadata:
         key = sheet_key(meta.name)
-        if key in SHEETS:  # the others (the instructions) are not read at all
+        if key in ALL_SHEETS:  # the others (the instructions) are not read at all
             wanted[key] = meta
     out: dict[str, Sheet | Later] = {}
     for key, meta in wanted.items():
@@ -130,7 +130,7 @@ def _read_own(path: Path, limits: Limits) -> dict[str, Sheet]:
     """Our own reader, for a workbook calamine is not given (see scan.py)."""
     workbook = read_workbook(path, limits, _CatalogSheets())
     return {sheet_key(sheet.name): sheet_from_cells(sheet.cells)
-            for sheet in workbook.sheets if sheet_key(sheet.name) in SHEETS}
+            for sheet in workbook.sheets if sheet_key(sheet.name) in ALL_SHEETS}
 
 
 class _CatalogSheets:
@@ -141,4 +141,4 @@ class _CatalogSheets:
     """
 
     def __contains__(self, name: object) -> bool:
-        return sheet_key(name) in SHEETS
+        return sheet_key(name) in ALL_SHEETS

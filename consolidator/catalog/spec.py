@@ -18,6 +18,10 @@ SHEETS = {
     ),
     "targets": ("unit_code", "indicator_code", "target", "baseline"),
 }
+# Sheets a catalog may have: `mapping` says which of the parent round's indicators each of
+# ours reports up as, where the codes differ (DESIGN.md §9). The blank template carries it.
+OPTIONAL_SHEETS = {"mapping": ("parent_indicator_code", "indicator_code")}
+ALL_SHEETS = {**SHEETS, **OPTIONAL_SHEETS}
 # Columns a sheet may have beside its required ones; the blank template carries them.
 OPTIONAL_COLUMNS = {"units": ("organisation_name", "contact_name", "email", "phone")}
 # Codes and names: read as text whatever was typed (a unit code 101 is the text "101").
@@ -27,6 +31,7 @@ TEXT_COLUMNS = {
     "indicators": frozenset({"indicator_code", "name", "group", "unit_of_measure", "direction", "measure",
                              "aggregation"}),
     "targets": frozenset({"unit_code", "indicator_code"}),
+    "mapping": frozenset({"parent_indicator_code", "indicator_code"}),
 }
 REQUIRED_ROUND_KEYS = ("round_id", "title", "organisation", "baseline_year", "target_year", "cutoff_date", "deadline")
 ROUND_KEYS = REQUIRED_ROUND_KEYS + ("low_threshold", "allow_target_changes", "expected_progress", "lang", "place",

@@ -16,7 +16,7 @@ from ..fileio import XLSXWRITER_OPTIONS, atomic_output
 from ..messages import labels
 from ..model import Catalog
 from ..numbers import parse_number
-from .spec import OPTIONAL_COLUMNS, ROUND_KEYS, SHEETS
+from .spec import ALL_SHEETS, OPTIONAL_COLUMNS, ROUND_KEYS
 
 _WIDE = ("description", "name", "unit_name", "organisation_name")
 _MEDIUM = ("contact_name", "email")
@@ -52,6 +52,7 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[dict[str, object]]]:
              "baseline": t.baseline}
             for t in catalog.targets
         ],
+        "mapping": [{"parent_indicator_code": parent, "indicator_code": ours} for parent, ours in catalog.mapping],
     }
 
 
@@ -62,7 +63,8 @@ def write_catalog_workbook(path: str | Path, rows: dict[str, list[dict[str, obje
     `lang`: the language of the round keys' descriptions and the instructions sheet.
     """
     if rows is None:
-        rows = {"round": [{"key": k, "value": None} for k in ROUND_KEYS], "units": [], "indicators": [], "targets": []}
+        rows = {"round": [{"key": k, "value": None} for k in ROUND_KEYS], "units": [], "indicators": [], "targets": [],
+                "mapping": []}
     words = labels(lang)
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), XLSXWRITER_OPTIONS)
@@ -71,7 +73,7 @@ def write_catalog_workbook(path: str | Path, rows: dict[str, list[dict[str, obje
             "date": wb.add_format({"num_format": "dd/mm/yyyy"}),
             "text": wb.add_format({"num_format": "@"}),
         }
-        for sheet, columns in SHEETS.items():
+        for sheet, columns in ALL_SHEETS.items():
             _write_sheet(wb.add_worksheet(sheet), sheet, columns + OPTIONAL_COLUMNS.get(sheet, ()),
                          rows.get(sheet, []), formats, words)
         guide = wb.add_worksheet(words["cat_guide_sheet"])
