@@ -26,6 +26,8 @@ import openpyxl
 
 from . import formulas, layout
 from .consolidate import consolidate_report
+from .demo_khoi import KHOI, run_khoi
+from .demo_khoi import UNITS as KHOI_UNITS
 from .generate import MANIFEST, generate
 from .mail import incoming
 from .messages import labels
@@ -59,8 +61,13 @@ def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
     yield text["demo_inbox"].format(folder=f"{inbox}{os.sep}")
     for line in story:
         yield f"  {line}"
+    # the Khối runs its own round and reports up in the appendix the province sent it
+    up, received, filled, rows = run_khoi(directory / KHOI_FOLDER, catalog,
+                                          next(g.path for g in done if g.unit_code == KHOI), plausible_result)
+    yield text["demo_khoi"].format(unit=KHOI, units=len(KHOI_UNITS), received=received, filled=filled, rows=rows,
+                                   path=up)
     mail = directory / "thu"
-    first, correction = post_returns(catalog, inbox, mail)
+    first, correction = post_returns(catalog, inbox, mail, {KHOI: up})
     now = datetime.now(timezone.utc)
     yield text["demo_mail"].format(folder=f"{mail}{os.sep}")
     yield from _receipts(receive(folder, catalog, version, incoming(first, now)), lang)
@@ -86,6 +93,7 @@ def run_demo(directory: Path, lang: str = "vi") -> Iterator[str]:
 
 
 _MARK = ".demo-round"
+KHOI_FOLDER = "khoi-y-te"  # the Khối's own round folder, inside the demo's
 
 
 def _demo_folder(directory: Path) -> RoundFolder:
@@ -97,6 +105,7 @@ def _demo_folder(directory: Path) -> RoundFolder:
         for name in (STORE_NAME, STORE_NAME + "-wal", STORE_NAME + "-shm"):
             (directory / name).unlink(missing_ok=True)
         shutil.rmtree(directory / SUBMISSIONS, ignore_errors=True)
+        shutil.rmtree(directory / KHOI_FOLDER, ignore_errors=True)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / CATALOG_NAME).unlink(missing_ok=True)
     create_round(directory, write_sample_catalog)
@@ -109,16 +118,21 @@ def _receipts(said, lang: str) -> Iterator[str]:
         yield f"  {format_receipt(item, lang) if isinstance(item, Receipt) else item.message(lang)}"
 
 
-def post_returns(catalog: Catalog, inbox: Path, mail: Path) -> tuple[list[Path], Path]:
+def post_returns(catalog: Catalog, inbox: Path, mail: Path, instead: dict[str, Path]) -> tuple[list[Path], Path]:
     """The returns as they reach the office, by email: one saved message (.eml) a unit, the
     Khối's units in one exported mailbox (.mbox), each dated when the unit sent it. The
     files on disk are newer (saved today): the received time is the message's Date.
 
     The unit that sends twice first sends a file with a word for a number, then, in a later
-    message, its corrected file: (the messages to receive first, the correction)."""
+    message, its corrected file: (the messages to receive first, the correction). `instead`:
+    the file a unit sends in place of its simulated one (the Khối's, filled by report-up)."""
     mail.mkdir(parents=True, exist_ok=True)
     twice = story_roles(sorted(catalog.reporting_codes))["twice"]
     files = {p.name.split("_")[0]: p for p in sorted(inbox.glob("*.xlsx")) if not p.name.startswith("ban-cu_")}
+    for code, path in instead.items():
+        sent = files[code].stat().st_mtime
+        os.utime(path, (sent, sent))  # sent when the simulated unit would have sent it
+        files[code] = path
     khoi, first = [], []
     for code, path in files.items():
         sent = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
