@@ -284,7 +284,7 @@ def _record(store: Store, catalog: Catalog, version: int, staged: _Staged, sub: 
     status = Status.INVALID if sub.status == Status.VALID and any(i.severity == "error" for i in item.notes) \
         else sub.status
     is_return = not any(i.code == "no-results" for i in sub.issues)
-    before, _ = ranked(catalog, store.submissions(unit)) if unit else ({}, set())
+    before, _ = ranked(catalog, store.submissions(unit, figures=False)) if unit else ({}, set())
     relative = store_file_name(staged.sha256, item.name)
     final = store.folder / relative
     final.parent.mkdir(parents=True, exist_ok=True)

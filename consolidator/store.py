@@ -308,7 +308,74 @@ class _Chain:
                     "recorded_at, actor, file_sha256 FROM decision ORDER BY id")]
 
 
-class Store(_WebRecords, _Chain):
+class _Catalogs:
+    """Each catalog version used (kept whole, by SHA-256, with its roster) and each appendix
+    generated from one, so a returned file says which version it was made from."""
+
+    def known_version(self, digest: str, decided: str = "") -> tuple[int, Roster] | None:
+        """The id and roster of the version made of the office's catalog with this SHA-256 and
+        these decisions applied ("" none), if it was recorded."""
+        row = self._db.execute("SELECT id, roster FROM catalog_version WHERE base_sha256 = ? AND decided = ? "
+                               "ORDER BY id DESC LIMIT 1", (digest, decided)).fetchone()
+        return None if row is None else (row[0], Roster.from_json(json.loads(row[1])))
+
+    def record_version(self, content: bytes, roster: Roster, actor: str, base_sha256: str | None = None,
+                       decided: str = "") -> int:
+        """Record a catalog version (with an event) the first time it is used; its id. A
+        version with decisions applied keeps the office's catalog it was made from."""
+        digest = hashlib.sha256(content).hexdigest()
+        with self._write() as db:
+            found = db.execute("SELECT id FROM catalog_version WHERE sha256 = ?", (digest,)).fetchone()
+            if found:  # another command recorded it a moment ago
+                return found[0]
+            at = utc_text(now_utc())
+            cursor = db.execute(
+                "INSERT INTO catalog_version (sha256, recorded_at, content, roster, base_sha256, decided) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (digest, at, content, json.dumps(roster.to_json(), ensure_ascii=False), base_sha256 or digest,
+                 decided))
+            self._event(db, at, actor, "catalog",
+                        detail={"sha256": digest, "version": cursor.lastrowid, "decided": decided})
+            return cursor.lastrowid
+
+    def catalog_versions(self) -> list[tuple[int, str, datetime]]:
+        """(id, SHA-256, recorded) of every catalog version, oldest first."""
+        return [(i, sha, _moment(at)) for i, sha, at in
+                self._db.execute("SELECT id, sha256, recorded_at FROM catalog_version ORDER BY id")]
+
+    def record_appendices(self, version: int, appendices: Sequence[tuple[str, str, datetime, str]], actor: str,
+                          links: Mapping[str, str] | None = None) -> None:
+        """Each appendix generate wrote (unit, fingerprint, when, path), and the units' new link hashes."""
+        links = links or {}
+        with self._write() as db:
+            at = utc_text(now_utc())
+            db.executemany("INSERT INTO appendix (unit_code, catalog_version, fingerprint, generated_at, path) "
+                           "VALUES (?, ?, ?, ?, ?)",
+                           [(u, version, f, utc_text(at), p) for u, f, at, p in appendices])
+            db.executemany("INSERT INTO unit_link (unit_code, token_sha256, made_at) VALUES (?, ?, ?)",
+                           [(unit, digest, at) for unit, digest in links.items()])
+            self._event(db, at, actor, "generated",
+                        detail={"version": version, "units": [a[0] for a in appendices], "links": sorted(links)})
+
+    def version_of_fingerprint(self, fingerprint: str | None) -> int | None:
+        """The catalog version an appendix with this fingerprint was generated from."""
+        if not fingerprint:
+            return None
+        row = self._db.execute("SELECT catalog_version FROM appendix WHERE fingerprint = ? ORDER BY id DESC LIMIT 1",
+                               (fingerprint,)).fetchone()
+        return row[0] if row else None
+
+    def latest_appendix(self, unit_code: str) -> Path | None:
+        """The appendix last generated for a unit, where it was written."""
+        row = self._db.execute("SELECT path FROM appendix WHERE unit_code = ? ORDER BY id DESC LIMIT 1",
+                               (unit_code,)).fetchone()
+        return Path(row[0]) if row else None
+
+    def appendix_units(self) -> list[str]:
+        return [code for (code,) in self._db.execute("SELECT DISTINCT unit_code FROM appendix")]
+
+
+class Store(_Catalogs, _WebRecords, _Chain):
     """One round's store. Open with `Store.open(folder)`; a `with` block closes it."""
 
     def __init__(self, folder: Path, connection: sqlite3.Connection):
@@ -390,70 +457,6 @@ class Store(_WebRecords, _Chain):
             raise
         self._db.execute("COMMIT")
 
-    # --- catalog versions and appendices ------------------------------------------------------
-
-    def known_version(self, digest: str, decided: str = "") -> tuple[int, Roster] | None:
-        """The id and roster of the version made of the office's catalog with this SHA-256 and
-        these decisions applied ("" none), if it was recorded."""
-        row = self._db.execute("SELECT id, roster FROM catalog_version WHERE base_sha256 = ? AND decided = ? "
-                               "ORDER BY id DESC LIMIT 1", (digest, decided)).fetchone()
-        return None if row is None else (row[0], Roster.from_json(json.loads(row[1])))
-
-    def record_version(self, content: bytes, roster: Roster, actor: str, base_sha256: str | None = None,
-                       decided: str = "") -> int:
-        """Record a catalog version (with an event) the first time it is used; its id. A
-        version with decisions applied keeps the office's catalog it was made from."""
-        digest = hashlib.sha256(content).hexdigest()
-        with self._write() as db:
-            found = db.execute("SELECT id FROM catalog_version WHERE sha256 = ?", (digest,)).fetchone()
-            if found:  # another command recorded it a moment ago
-                return found[0]
-            at = utc_text(now_utc())
-            cursor = db.execute(
-                "INSERT INTO catalog_version (sha256, recorded_at, content, roster, base_sha256, decided) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (digest, at, content, json.dumps(roster.to_json(), ensure_ascii=False), base_sha256 or digest,
-                 decided))
-            self._event(db, at, actor, "catalog",
-                        detail={"sha256": digest, "version": cursor.lastrowid, "decided": decided})
-            return cursor.lastrowid
-
-    def catalog_versions(self) -> list[tuple[int, str, datetime]]:
-        """(id, SHA-256, recorded) of every catalog version, oldest first."""
-        return [(i, sha, _moment(at)) for i, sha, at in
-                self._db.execute("SELECT id, sha256, recorded_at FROM catalog_version ORDER BY id")]
-
-    def record_appendices(self, version: int, appendices: Sequence[tuple[str, str, datetime, str]], actor: str,
-                          links: Mapping[str, str] | None = None) -> None:
-        """Each appendix generate wrote (unit, fingerprint, when, path), and the units' new link hashes."""
-        links = links or {}
-        with self._write() as db:
-            at = utc_text(now_utc())
-            db.executemany("INSERT INTO appendix (unit_code, catalog_version, fingerprint, generated_at, path) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           [(u, version, f, utc_text(at), p) for u, f, at, p in appendices])
-            db.executemany("INSERT INTO unit_link (unit_code, token_sha256, made_at) VALUES (?, ?, ?)",
-                           [(unit, digest, at) for unit, digest in links.items()])
-            self._event(db, at, actor, "generated",
-                        detail={"version": version, "units": [a[0] for a in appendices], "links": sorted(links)})
-
-    def version_of_fingerprint(self, fingerprint: str | None) -> int | None:
-        """The catalog version an appendix with this fingerprint was generated from."""
-        if not fingerprint:
-            return None
-        row = self._db.execute("SELECT catalog_version FROM appendix WHERE fingerprint = ? ORDER BY id DESC LIMIT 1",
-                               (fingerprint,)).fetchone()
-        return row[0] if row else None
-
-    def latest_appendix(self, unit_code: str) -> Path | None:
-        """The appendix last generated for a unit, where it was written."""
-        row = self._db.execute("SELECT path FROM appendix WHERE unit_code = ? ORDER BY id DESC LIMIT 1",
-                               (unit_code,)).fetchone()
-        return Path(row[0]) if row else None
-
-    def appendix_units(self) -> list[str]:
-        return [code for (code,) in self._db.execute("SELECT DISTINCT unit_code FROM appendix")]
-
     # --- submissions --------------------------------------------------------------------------
 
     def has(self, sha256: str) -> bool:
@@ -502,10 +505,14 @@ class Store(_WebRecords, _Chain):
                      "errors": sum(i.severity == "error" for i in issues),
                      "warnings": sum(i.severity == "warning" for i in issues)})
 
-    def submissions(self, unit_code: str | None = None, figures: bool = True) -> list[StoredSubmission]:
-        """Every received file with its latest verdict, in the order received. `figures`: with
-        the figures read (history's changes); the round's standing needs none."""
+    def submissions(self, unit_code: str | None = None, figures: bool = True,
+                    number: int | None = None) -> list[StoredSubmission]:
+        """Every received file with its latest verdict, in the order received (a unit's, or the
+        one with that receipt number, if given). `figures`: with the figures read (history's
+        changes); the round's standing needs none."""
         where, args = ("WHERE s.unit_code = ?", (unit_code,)) if unit_code else ("", ())
+        if number is not None:
+            where, args = "WHERE s.id = ?", (number,)
         rows = self._db.execute(
             "SELECT s.id, s.sha256, s.stored_as, s.original_name, s.size, s.unit_code, s.round_id, s.received_at, "
             "s.received_source, s.sender, s.origin, s.modified, s.made_from, s.is_return, "
@@ -517,11 +524,8 @@ class Store(_WebRecords, _Chain):
 
     def find(self, sha256: str) -> StoredSubmission | None:
         """The stored file with these bytes, if any."""
-        row = self._db.execute("SELECT id, unit_code FROM submission WHERE sha256 = ?", (sha256,)).fetchone()
-        if row is None:
-            return None
-        return next(s for s in self.submissions(row[1]) if s.number == row[0]) if row[1] else \
-            next(s for s in self.submissions() if s.number == row[0])
+        row = self._db.execute("SELECT id FROM submission WHERE sha256 = ?", (sha256,)).fetchone()
+        return None if row is None else self.submissions(number=row[0], figures=False)[0]
 
     def stored_files(self) -> list[tuple[int, str, Path]]:
         """(id, SHA-256, path) of every stored file."""
