@@ -20,9 +20,10 @@ from pathlib import Path
 
 from .fileio import sha256_file
 from .numbers import parse_target
-from .model import (Catalog, Decision, FigureChange, Issue, ReceivedSource, Roster, Status, StoredSubmission, Submission,
+from .model import (Catalog, Decision, FigureChange, Issue, ReceivedSource, Roster, StoredSubmission, Submission,
                     ValidationReport, Version, make_issue, unit_statuses)
 from .store import CATALOG_NAME, STORE_NAME, Store, StoreError, now_utc
+
 
 def actor() -> str:
     """Who did it, for the event log: the office's login on this computer."""

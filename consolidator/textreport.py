@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .messages import labels, labels_of
-from .model import Catalog, Decision, ReceivedSource, Receipt, Roster, ValidationReport, Version
+from .model import Catalog, Decision, ReceivedSource, Receipt, ValidationReport, Version
 from .numbers import display_number
 
 
