@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import UnknownUnits
 from .messages import labels
-from .model import Catalog, Indicator, RootFigure, Row, Status, Submission, Target, ValidationReport
+from .model import Catalog, Decision, Indicator, RootFigure, Row, Status, Submission, Target, ValidationReport
 from .rollup import reported_values, roll_up, subtree
 from .validate import validate_files
 
