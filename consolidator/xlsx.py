@@ -907,7 +907,7 @@ class _SheetCells:
         """
         cells, strings, shared, format_of, refs = self.cells, self.strings, self.shared, self.format_of, _REF_CACHE
         max_row, max_col, max_cells = self.max_row, self.max_col, self.max_cells
-        known: dict[str, dict[str, str] | None] = {}
+        known = _KNOWN_ATTRIBUTES if len(_KNOWN_ATTRIBUTES) < 4096 else {}
         row = col = count = depth = 0
         m = None
         for m in iter(_SHEET_TOKEN.scanner(region).match, None):
@@ -928,9 +928,14 @@ class _SheetCells:
                     if attrs is None:
                         return False
                     formula = _formula(_xml_text(f_text or ""), attrs, row, col, shared)
+                number_format = format_of.get(s) or self.number_format(s)
+                if t == "s" and formula is None and v and v.isascii() and v.isdigit():
+                    # a shared string, what most cells of an appendix are: _cell's first case, inline
+                    cells[row, col] = _text_cell(strings[int(v)], "s", None, number_format)
+                    continue
                 if v is not None and "&" in v:
                     v = _xml_text(v)
-                cell = _cell(t, v, formula, None, format_of.get(s) or self.number_format(s), strings)
+                cell = _cell(t, v, formula, None, number_format, strings)
                 if cell is not None:
                     cells[row, col] = cell
             elif row_attrs is not None:
@@ -1052,6 +1057,11 @@ def _xml_text(text: str) -> str:
         for entity, char in _ENTITIES:
             text = text.replace(entity, char)
     return text
+
+
+# Attribute strings of rows and formulas → what _attributes makes of them: the same few
+# (spans="1:11", ht="33" customHeight="1") recur in every sheet of a round. Never mutated.
+_KNOWN_ATTRIBUTES: dict[str, dict[str, str] | None] = {}
 
 
 def _attributes(text: str, known: dict[str, dict[str, str] | None]) -> dict[str, str] | None:
