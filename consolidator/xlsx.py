@@ -568,6 +568,15 @@ def _run(parser, chunks: Iterable[bytes]) -> None:
 
 
 _FORMATS: dict[bytes, tuple[str, ...]] = {}  # styles part → what _Reader._formats makes of it
+# The package's small parts that are the same bytes in every file of a round (the
+# relationships, the workbook's list of sheets) → what parsing them gave: (what, context,
+# bytes) → result, never mutated by its users. Only parts expat accepted are remembered.
+_PARSED: dict[tuple[str, str, bytes], object] = {}
+
+
+def _remember(key: tuple[str, str, bytes | None], result: object) -> None:
+    if key[2] is not None and len(key[2]) <= 64 * 1024 and len(_PARSED) < 64:
+        _PARSED[key] = result
 
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
@@ -665,13 +674,18 @@ class _Reader:
         out: dict[str, tuple[str, str]] = {}
         if self._info(rels_name) is None:
             return out
+        xml = self._small(rels_name)
+        known = _PARSED.get(("rels", head, xml)) if xml is not None else None
+        if known is not None:
+            return known
         names = _local_names()
 
         def start(name, attrs):
             if names[name] == "Relationship" and attrs.get("TargetMode") != "External" and attrs.get("Target"):
                 out[attrs.get("Id", "")] = (attrs.get("Type", ""), _join(head, attrs["Target"]))
 
-        self._parse(rels_name, start)
+        self._parse(rels_name, start, xml=xml)
+        _remember(("rels", head, xml), out)
         return out
 
     def read(self, wanted: Collection[str] | None) -> Workbook:
@@ -681,19 +695,7 @@ class _Reader:
                 workbook_part = target
                 break
         rels = self._rels(workbook_part)
-        listed: list[tuple[str, str, tuple[str, str]]] = []
-        names = _local_names()
-
-        def start(name, attrs):
-            if names[name] == "sheet":
-                rel_id = _attr(attrs, "id") or ""
-                listed.append((attrs.get("name", ""), attrs.get("state") or "visible", rels.get(rel_id, ("", ""))))
-
-        def end(name):
-            if names[name] == "sheets":
-                raise _Done
-
-        self._parse(workbook_part, start, end)
+        listed = [(name, state, rels.get(rel_id, ("", ""))) for name, state, rel_id in self._sheet_list(workbook_part)]
         base = workbook_part.rpartition("/")[0]
         strings: list[str] | None = None
         formats: Sequence[str] = ()
@@ -710,6 +712,27 @@ class _Reader:
                     cells = self._sheet(target, name, strings, formats)
             out.append(Sheet(name, state, cells))
         return Workbook(tuple(out), self._modified())
+
+    def _sheet_list(self, workbook_part: str) -> list[tuple[str, str, str]]:
+        """(name, state, relationship id) of each sheet the workbook part lists, in order."""
+        xml = self._small(workbook_part)
+        known = _PARSED.get(("sheets", "", xml)) if xml is not None else None
+        if known is not None:
+            return known
+        listed: list[tuple[str, str, str]] = []
+        names = _local_names()
+
+        def start(name, attrs):
+            if names[name] == "sheet":
+                listed.append((attrs.get("name", ""), attrs.get("state") or "visible", _attr(attrs, "id") or ""))
+
+        def end(name):
+            if names[name] == "sheets":
+                raise _Done
+
+        self._parse(workbook_part, start, end, xml=xml)
+        _remember(("sheets", "", xml), listed)
+        return listed
 
     def _part_of_type(self, rels, suffix: str, default: str) -> str | None:
         for rel_type, target in rels.values():
