@@ -583,46 +583,47 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
 _UNUSUAL_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
 
 
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A small part's bytes straight from the package's bytes, when zipfile would give
+    exactly these without complaint; None to leave it to zipfile (and its errors).
+
+    zipfile's file object per part (a shared file, a header read, a decompressor and
+    buffers) was a tenth of what reading an appendix cost. The same checks are made:
+    the local header and its name agree with the directory, nothing encrypted, the
+    inflated size is the declared one (never inflating more than that) and the CRC matches.
+    """
+    offset = info.header_offset
+    if info.flag_bits & _UNUSUAL_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+            or len(data) < offset + _LOCAL_HEADER.size:
+        return None
+    header = _LOCAL_HEADER.unpack_from(data, offset)
+    if header[0] != b"PK\x03\x04":
+        return None
+    start = offset + _LOCAL_HEADER.size
+    name = data[start:start + header[10]]
+    try:
+        if name.decode("utf-8" if header[3] & 0x800 else "cp437") != info.orig_filename:
+            return None
+    except UnicodeDecodeError:
+        return None
+    start += header[10] + header[11]
+    raw = data[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return None
+    try:
+        out = raw if info.compress_type == zipfile.ZIP_STORED else \
+            zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+    except zlib.error:
+        return None
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return None
+    return out
+
+
 class _Reader:
     def __init__(self, zf: zipfile.ZipFile, limits: Limits, data: bytes):
         self.zf, self.limits, self.data = zf, limits, data
         self.members = self._check_directory()
-
-    def _inflate(self, info: zipfile.ZipInfo) -> bytes | None:
-        """A small part's bytes straight from the package's bytes, when zipfile would give
-        exactly these without complaint; None to leave it to zipfile (and its errors).
-
-        zipfile's file object per part (a shared file, a header read, a decompressor and
-        buffers) was a tenth of what reading an appendix cost. The same checks are made:
-        the local header and its name agree with the directory, nothing encrypted, the
-        inflated size is the declared one (never inflating more than that) and the CRC matches.
-        """
-        data, offset = self.data, info.header_offset
-        if info.flag_bits & _UNUSUAL_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
-                or len(data) < offset + _LOCAL_HEADER.size:
-            return None
-        header = _LOCAL_HEADER.unpack_from(data, offset)
-        if header[0] != b"PK\x03\x04":
-            return None
-        start = offset + _LOCAL_HEADER.size
-        name = data[start:start + header[10]]
-        try:
-            if name.decode("utf-8" if header[3] & 0x800 else "cp437") != info.orig_filename:
-                return None
-        except UnicodeDecodeError:
-            return None
-        start += header[10] + header[11]
-        raw = data[start:start + info.compress_size]
-        if len(raw) != info.compress_size:
-            return None
-        try:
-            out = raw if info.compress_type == zipfile.ZIP_STORED else \
-                zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
-        except zlib.error:
-            return None
-        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-            return None
-        return out
 
     def _check_directory(self) -> dict[str, zipfile.ZipInfo]:
         lim = self.limits
@@ -659,7 +660,7 @@ class _Reader:
         info = self._info(name)
         if info is None:
             raise KeyError(name)
-        xml = self._inflate(info) if info.file_size <= _CHUNK else None
+        xml = _inflate(self.data, info) if info.file_size <= _CHUNK else None
         if xml is not None:
             _run(parser, (xml,))
             return
@@ -675,8 +676,7 @@ class _Reader:
         if self._info(rels_name) is None:
             return out
         xml = self._small(rels_name)
-        known = _PARSED.get(("rels", head, xml)) if xml is not None else None
-        if known is not None:
+        if (known := _PARSED.get(("rels", head, xml))) is not None:  # never stored for xml None
             return known
         names = _local_names()
 
@@ -716,8 +716,7 @@ class _Reader:
     def _sheet_list(self, workbook_part: str) -> list[tuple[str, str, str]]:
         """(name, state, relationship id) of each sheet the workbook part lists, in order."""
         xml = self._small(workbook_part)
-        known = _PARSED.get(("sheets", "", xml)) if xml is not None else None
-        if known is not None:
+        if (known := _PARSED.get(("sheets", "", xml))) is not None:  # never stored for xml None
             return known
         listed: list[tuple[str, str, str]] = []
         names = _local_names()
@@ -855,7 +854,7 @@ class _Reader:
         info = self._info(name)
         if info is None or info.file_size > _CHUNK:
             return None
-        xml = self._inflate(info)
+        xml = _inflate(self.data, info)
         if xml is not None:
             return xml
         with self.zf.open(info) as raw:
