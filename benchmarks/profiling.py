@@ -190,15 +190,32 @@ def generate_unit(rnd, count: int, scratch: Path) -> tuple[float, str]:
     return cpu * 1000 / len(codes), "\n".join(line for line in lines[start:] if line.strip())
 
 
-def write_profile(fig: dict, path: Path) -> str:
+def write_profile(fig: dict, path: Path, before: dict | None = None) -> str:
+    """PROFILE.md from the figures; with `before` (an earlier profile.json), its figures beside them."""
     n, steps = fig["files"], fig["steps"]
+    was = before or {"steps": {}, "read_pieces": {}, "imports": {}}
+
+    def then(table: str, key: str, scale: float = 1.0) -> str:
+        value = was[table].get(key)
+        return "" if value is None else f" | {value * scale:.2f}"
+
     read = steps["read the files (worker)"]
     ipc = steps["pickle each result (worker)"] + steps["unpickle each result (parent)"]
     parent_v = sum(steps[k] for k in ("row checks (states, pandera)", "submissions, ranking, units",
                                       "the JSON report (validate)"))
     imports = fig["imports"]
-    rows = "\n".join(f"| {k} | {s:.3f} | {s * 1000 / n:.2f} |" for k, s in steps.items())
-    pieces = "\n".join(f"| {k} | {ms:.3f} |" for k, ms in fig["read_pieces"].items())
+    cells_ms = fig["read_pieces"]["sheets: the cells' loop"]
+    identify_ms = fig["read_pieces"]["identify (metadata, fingerprint, catalog changes)"]
+    rows_ms = fig["read_pieces"]["read the rows"]
+    rows = "\n".join(f"| {k} | {s:.3f} | {s * 1000 / n:.2f}{then('steps', k, 1000 / n)} |" for k, s in steps.items())
+    pieces = "\n".join(f"| {k} | {ms:.3f}{then('read_pieces', k)} |" for k, ms in fig["read_pieces"].items())
+    extra = " | before, ms per file" if before else ""
+    rule = "|---:" if before else ""
+    since = (f"\n\n\"Before\" is the same profile of the code before this pass (commit {before.get('commit', '?')}), "
+             f"run on {before['when']}, just before this one: on a shared machine only a difference larger than "
+             "a third means anything." if before else "")
+    read_before = f" (before: {before['read_ms']:.2f} ms)" if before else ""
+    generate_before = f" (before: {before['generate_ms']:.1f} ms)" if before else ""
     imp = "\n".join(f"| {k} | {s:.2f} |" for k, s in imports.items())
     fl = "\n".join(f"| {k} | {ms:.3f} |" for k, ms in fig["floor"].items())
     m = fig["machine"]
@@ -208,12 +225,15 @@ Written by `benchmarks/profiling.py` on {fig['when']}, on the synthetic round of
 (`benchmarks/synthetic.py {n}`: 30 indicators, the generator's own workbooks filled).
 Machine: {m['nproc']} cores ({m['cpu']}), Python {m['python']}. CPU time of one process
 (`time.process_time`), every step run in-process one after the other with the collector
-paused as the CLI pauses it; wall time on a shared machine is not used here.
+paused as the CLI pauses it; wall time on a shared machine is not used here. CPU time on a
+shared machine still moves with the load (caches, the other core's work) by up to a third
+between runs: compare figures of one run, or use the instruction counts of
+benchmarks/README.md.{since}
 
 ## The steps of `validate` and `consolidate` ({n:,} files)
 
-| step | CPU s | ms per file |
-|---|---:|---:|
+| step | CPU s | ms per file{extra} |
+|---|---:|---:{rule}|
 {rows}
 
 Start-up before any file is read (CPU s, a fresh interpreter each):
@@ -226,11 +246,11 @@ Passing one file's result from a worker to the parent: {fig['pickled_bytes']:,} 
 
 ## One file's read path, piece by piece (ms of CPU per file, {fig['read_files']} files)
 
-Without the timers: **{fig['read_ms']:.2f} ms** per file. Nested pieces overlap (the sheets
-include inflating them; the cells' loop is inside the sheets).
+Without the timers: **{fig['read_ms']:.2f} ms** per file{read_before}. Nested pieces overlap (the
+sheets include inflating them; the cells' loop is inside the sheets).
 
-| piece | ms per file |
-|---|---:|
+| piece | ms per file{extra.replace(', ms per file', '')} |
+|---|---:{rule}|
 {pieces}
 
 The floor on the same files:
@@ -241,7 +261,7 @@ The floor on the same files:
 
 ## `generate`: one unit's appendix
 
-**{fig['generate_ms']:.1f} ms** of CPU per unit (`write_appendix`, in-process). cProfile's top
+**{fig['generate_ms']:.1f} ms** of CPU per unit{generate_before} (`write_appendix`, in-process). cProfile's top
 functions by own time over {fig['generate_units']} units:
 
 ```
@@ -250,10 +270,10 @@ functions by own time over {fig['generate_units']} units:
 
 ## What stands between now and the floor
 
-- Reading is {read / (read + ipc + parent_v) * 100:.0f} % of the per-file CPU of `validate` ({read * 1000 / n:.2f} ms of {(read + ipc + parent_v) * 1000 / n:.2f} ms a file); passing the results between processes costs {ipc * 1000 / n:.2f} ms, the parent's checks and report {parent_v * 1000 / n:.2f} ms. Calamine reads the same sheet in {fig['floor']['python-calamine: open, read the appendix sheet']:.2f} ms: ours spends its time in Python once per XML token and per cell (the cells' loop, over all three sheets), in opening each zip part through `zipfile`, then in the reader's own work per row (identifying the file, reading the rows).
-- Before the first file is read the command has spent {imports["validate's modules"] + steps['load the catalog']:.2f} s of one core: importing pandas and pandera (validate.py), openpyxl (report.py, and xlsx.py's formula translator), then loading the catalog. The reading workers start only after it, so on 2 cores this is wall time as it is.
-- `consolidate` adds the rollup, the long table and the workbook ({(steps['roll up'] + steps['the long table'] + steps['the workbook (CSV forked beside it)']):.2f} s), on one core after the reading.
-- `generate` spends its time in xlsxwriter: writing each part to a temporary file and removing it (`posix.remove`, `open`, `close`), escaping attributes, and one data validation object per input cell.
+- Reading is {read / (read + ipc + parent_v) * 100:.0f} % of the per-file CPU of `validate` ({read * 1000 / n:.2f} ms of {(read + ipc + parent_v) * 1000 / n:.2f} ms a file); passing the results between processes costs {ipc * 1000 / n:.2f} ms, the parent's checks and report {parent_v * 1000 / n:.2f} ms. Calamine reads the same sheet in {fig['floor']['python-calamine: open, read the appendix sheet']:.2f} ms. Ours spends most of its time in Python once per XML token and per cell: the cells' loop over all three sheets ({cells_ms:.2f} ms: ~890 tokens, ~460 of them cells with a value, the rest formatting-only cells and rows); then the reader's own work per row (identifying the file {identify_ms:.2f} ms, reading the rows {rows_ms:.2f} ms, a frozen dataclass of 21 fields a row). The zip and the parts around the sheets (small parts inflated straight from the package's bytes, the parts every file of a round shares remembered) are what is left. The regular expression itself is a third of the cells' loop; the rest is one pass of Python per token, which no rewrite of the loop has made much cheaper: halving it needs a reader that is not Python per cell, and calamine gives neither number formats nor formulas, which the reader needs (a percentage typed as 85 %, a formula with no cached value).
+- Before the first file is read the command has spent {imports["validate's modules"] + steps['load the catalog']:.2f} s of one core: importing pandas and pandera (validate.py, the catalog), openpyxl (report.py, xlsx.py's formula translator; about 0.08 s once pandas is in), then loading the catalog. The reading workers start only after it, so on 2 cores this is wall time as it is: at 1,000 files a third of `validate`.
+- `consolidate` adds the rollup, the long table and the workbook ({(steps['roll up'] + steps['the long table'] + steps['the workbook (CSV forked beside it)']):.2f} s), on one core after the reading; the workbook's low-achievers list is more than half of the workbook.
+- `generate` spends its time in xlsxwriter's own writing of each cell's XML (escaping attributes, `_write_cell`); each appendix is now built in memory and its data validations are one per set of options.
 """
     path.write_text(text, encoding="utf-8")
     return text
@@ -264,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--read-files", type=int, default=300)
     parser.add_argument("--generate-units", type=int, default=100)
+    parser.add_argument("--before", type=Path, help="an earlier profile.json, shown beside this run's figures")
     args = parser.parse_args(argv)
     rnd = make_round(args.size, 30)
     scratch = HERE / "out" / "profile"
@@ -282,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     fig["generate_ms"], fig["generate_top"] = generate_unit(rnd, args.generate_units, scratch)
     fig["generate_units"] = args.generate_units
     (HERE / "out" / "profile.json").write_text(json.dumps(fig, indent=2, default=str), encoding="utf-8")
-    print(write_profile(fig, HERE / "PROFILE.md"))
+    before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else None
+    print(write_profile(fig, HERE / "PROFILE.md", before))
     return 0
 
 
