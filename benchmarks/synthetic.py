@@ -33,9 +33,10 @@ import multiprocessing
 import os
 import random
 import shutil
+import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -354,6 +355,112 @@ def write_inbox(catalog: Catalog, inbox: Path, seed: int = 0, processes: int = 0
             pass
 
 
+# --- returns as units' programs save them -----------------------------------------------------
+
+OFFICE_FORMAT_VERSION = 1  # bump when the office round's making changes, so cached ones are rebuilt
+OFFICE_BATCH = 100  # files per LibreOffice run: its start-up (~1 s) spread over many files
+
+
+def fill_with_openpyxl(catalog: Catalog, unit_code: str, generated: Path, out: Path, seed: int) -> None:
+    """The generated appendix with the unit's values typed in by openpyxl, as tests/filling.py does."""
+    import openpyxl
+
+    fills = unit_fills(catalog, unit_code, random.Random(f"{seed}:{unit_code}"))
+    wb = openpyxl.load_workbook(generated)
+    ws = wb.worksheets[0]
+    code_col = layout.COLUMNS.index("indicator_code") + 1
+    rows = {ws.cell(r, code_col).value: r for r in range(1, ws.max_row + 1)}
+    for code, cells in fills.items():
+        for key, (kind, value) in zip(("result", "estimate"), cells):
+            if kind == "-":
+                continue
+            cell = ws.cell(rows[code], layout.COLUMNS.index(key) + 1)
+            cell.value = value
+            if kind == "p":
+                cell.number_format = "0.0%"
+    wb.save(out)
+
+
+def _fill_chunk(args: tuple[list[str], str, str, int]) -> int:
+    from consolidator.generate import write_appendix
+
+    codes, blank_dir, filled_dir, seed = args
+    catalog = _WORKER_CATALOG
+    for code in codes:
+        generated = write_appendix(catalog, code, Path(blank_dir), generated_at=generated_at(catalog)).path
+        fill_with_openpyxl(catalog, code, generated, Path(filled_dir) / generated.name, seed)
+        generated.unlink()
+    return len(codes)
+
+
+def _resave(batch: list[Path], outdir: Path, profile: Path) -> subprocess.Popen:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SystemExit("LibreOffice (soffice) is needed for the office round: apt-get install libreoffice-calc-nogui")
+    return subprocess.Popen(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--calc",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), *map(str, batch)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def make_office_round(rnd: SyntheticRound, processes: int = 0) -> SyntheticRound:
+    """The round's returns as units' programs save them, cached in `office-inbox/` beside its inbox.
+
+    Each unit's appendix as `consolidator generate` writes it, filled with openpyxl (the
+    values of the direct write), then opened and saved again by LibreOffice headless, in
+    batches, one LibreOffice per core. Its saved time and the file's time are set as the
+    direct write sets them, so the verdicts are the same kind.
+    """
+    from consolidator.demo import set_saved_time
+
+    inbox = rnd.directory / "office-inbox"
+    stamp = rnd.directory / "office.json"
+    params = {"format": OFFICE_FORMAT_VERSION, "n_units": rnd.n_units}
+    if stamp.exists() and json.loads(stamp.read_text()).get("params") == params and inbox.is_dir() \
+            and sum(1 for p in inbox.iterdir() if p.suffix == ".xlsx") == rnd.n_units:
+        return replace(rnd, inbox=inbox, seconds=0.0, reused=True)
+    global _WORKER_CATALOG
+    started = time.perf_counter()
+    work = rnd.directory / "office-work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(inbox, ignore_errors=True)
+    blank, filled = work / "blank", work / "filled"
+    for d in (blank, filled, inbox):
+        d.mkdir(parents=True)
+    catalog = build_catalog(rnd.n_units, rnd.n_indicators, rnd.seed)
+    codes = [u.code for u in catalog.reporting_units]
+    for prop in ("unit_by_code", "indicator_by_code", "targets_by_unit", "children"):
+        getattr(catalog, prop)
+    _WORKER_CATALOG = catalog
+    processes = processes or os.cpu_count() or 1
+    chunks = [(codes[i:i + 50], str(blank), str(filled), rnd.seed) for i in range(0, len(codes), 50)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        for _ in pool.imap_unordered(_fill_chunk, chunks):
+            pass
+    files = sorted(filled.iterdir())
+    batches = [files[i:i + OFFICE_BATCH] for i in range(0, len(files), OFFICE_BATCH)]
+    running: list[subprocess.Popen] = []
+    for n, batch in enumerate(batches):
+        if len(running) >= processes:
+            running.pop(0).wait()
+        running.append(_resave(batch, inbox, work / f"profile-{n % processes}"))
+    for proc in running:
+        proc.wait()
+    for code in codes:
+        unit = catalog.unit_by_code[code]
+        path = inbox / layout.workbook_filename(unit.code, unit.name)
+        rng = random.Random(f"{rnd.seed}:{code}")
+        unit_fills(catalog, code, rng)  # the direct write's draws, in order, so the times are its times
+        saved = datetime.combine(catalog.round.deadline, datetime.min.time()) + timedelta(hours=rng.uniform(-96, 30))
+        set_saved_time(path, saved.astimezone())
+        moment = saved.timestamp() + rng.uniform(60, 7200)
+        os.utime(path, (moment, moment))
+    shutil.rmtree(work)
+    seconds = time.perf_counter() - started
+    stamp.write_text(json.dumps({"params": params, "seconds": round(seconds, 2)}, indent=2))
+    return replace(rnd, inbox=inbox, seconds=seconds, reused=False)
+
+
 # --- self-check ---------------------------------------------------------------------------------
 
 
@@ -415,10 +522,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--outdir", type=Path)
     parser.add_argument("--check", action="store_true", help="compare one file with an openpyxl fill")
+    parser.add_argument("--office", action="store_true",
+                        help="also the returns as units' programs save them (openpyxl, then LibreOffice)")
     args = parser.parse_args(argv)
     rnd = make_round(args.n_units, args.indicators, args.outdir, args.seed)
     how = "reused" if rnd.reused else f"built in {rnd.seconds:.1f} s"
     print(f"{rnd.directory}: {rnd.n_units} units × {rnd.n_indicators} indicators, {how}")
+    if args.office:
+        office = make_office_round(rnd)
+        print(f"{office.inbox}: re-saved by LibreOffice, " + ("reused" if office.reused else f"built in {office.seconds:.1f} s"))
     if args.check:
         import tempfile
 

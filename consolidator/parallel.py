@@ -51,9 +51,10 @@ class WorkerLimits:
 
 # What run_in_workers uses when it is given no limits. Tests replace it with an in-process one.
 DEFAULT_LIMITS = WorkerLimits()
+ORPHAN_CHECK_SECONDS = 1.0  # how often an idle worker looks whether its parent is still there
 
 
-def _worker_main(conn: Connection, work: Callable, memory_bytes: int) -> None:
+def _worker_main(conn: Connection, work: Callable, memory_bytes: int, parent: int) -> None:
     # Everything inherited from the parent (the catalog, pandas) lives as long as the worker:
     # left out of the collector's passes, which would walk it again and again and copy the
     # pages it touches. The parent may have paused the collector while it forked; a worker
@@ -68,6 +69,13 @@ def _worker_main(conn: Connection, work: Callable, memory_bytes: int) -> None:
     _quiet()
     _limit_memory(memory_bytes)
     while True:
+        # A parent killed outright (SIGKILL, the machine's OOM killer) never says stop, and
+        # its end of this pipe stays open in the sibling workers forked after it: waiting
+        # on the pipe alone would keep this process alive for ever. (`parent` is the pid it
+        # had when it forked this one: it may be gone before this line first runs.)
+        while not conn.poll(ORPHAN_CHECK_SECONDS):
+            if os.getppid() != parent:
+                return
         try:
             task = conn.recv()
         except EOFError:
@@ -128,7 +136,8 @@ IN_FLIGHT = 2
 class _Worker:
     def __init__(self, ctx, work: Callable, limits: WorkerLimits):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, work, limits.memory_bytes), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, work, limits.memory_bytes, os.getpid()),
+                                   daemon=True)
         self.process.start()
         child.close()
         self.tasks: deque[tuple[int, object]] = deque()  # given, in order; the first is being worked on

@@ -350,7 +350,7 @@ def _checked_package(path: str | os.PathLike, limits: Limits) -> tuple[bytes, _R
     if zf is None:
         raise UnreadableWorkbook("file-corrupt", reason=LabelRef("reason_zip_incomplete"))
     # the reader's constructor checks the central directory; nothing is parsed yet
-    return data, _as_corrupt(lambda: _Reader(zf, limits))
+    return data, _as_corrupt(lambda: _Reader(zf, limits, data))
 
 
 def _as_corrupt(call):
@@ -568,11 +568,61 @@ def _run(parser, chunks: Iterable[bytes]) -> None:
 
 
 _FORMATS: dict[bytes, tuple[str, ...]] = {}  # styles part → what _Reader._formats makes of it
+# The package's small parts that are the same bytes in every file of a round (the
+# relationships, the workbook's list of sheets) → what parsing them gave: (what, context,
+# bytes) → result, never mutated by its users. Only parts expat accepted are remembered.
+_PARSED: dict[tuple[str, str, bytes], object] = {}
+
+
+def _remember(key: tuple[str, str, bytes | None], result: object) -> None:
+    if key[2] is not None and len(key[2]) <= 64 * 1024 and len(_PARSED) < 64:
+        _PARSED[key] = result
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+_UNUSUAL_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A small part's bytes straight from the package's bytes, when zipfile would give
+    exactly these without complaint; None to leave it to zipfile (and its errors).
+
+    zipfile's file object per part (a shared file, a header read, a decompressor and
+    buffers) was a tenth of what reading an appendix cost. The same checks are made:
+    the local header and its name agree with the directory, nothing encrypted, the
+    inflated size is the declared one (never inflating more than that) and the CRC matches.
+    """
+    offset = info.header_offset
+    if info.flag_bits & _UNUSUAL_FLAGS or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+            or len(data) < offset + _LOCAL_HEADER.size:
+        return None
+    header = _LOCAL_HEADER.unpack_from(data, offset)
+    if header[0] != b"PK\x03\x04":
+        return None
+    start = offset + _LOCAL_HEADER.size
+    name = data[start:start + header[10]]
+    try:
+        if name.decode("utf-8" if header[3] & 0x800 else "cp437") != info.orig_filename:
+            return None
+    except UnicodeDecodeError:
+        return None
+    start += header[10] + header[11]
+    raw = data[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return None
+    try:
+        out = raw if info.compress_type == zipfile.ZIP_STORED else \
+            zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+    except zlib.error:
+        return None
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return None
+    return out
 
 
 class _Reader:
-    def __init__(self, zf: zipfile.ZipFile, limits: Limits):
-        self.zf, self.limits = zf, limits
+    def __init__(self, zf: zipfile.ZipFile, limits: Limits, data: bytes):
+        self.zf, self.limits, self.data = zf, limits, data
         self.members = self._check_directory()
 
     def _check_directory(self) -> dict[str, zipfile.ZipInfo]:
@@ -610,6 +660,10 @@ class _Reader:
         info = self._info(name)
         if info is None:
             raise KeyError(name)
+        xml = _inflate(self.data, info) if info.file_size <= _CHUNK else None
+        if xml is not None:
+            _run(parser, (xml,))
+            return
         with self.zf.open(info) as raw:
             source = _Bounded(raw, info.file_size, name)
             _run(parser, iter(lambda: source.read(_CHUNK), b""))
@@ -621,13 +675,17 @@ class _Reader:
         out: dict[str, tuple[str, str]] = {}
         if self._info(rels_name) is None:
             return out
+        xml = self._small(rels_name)
+        if (known := _PARSED.get(("rels", head, xml))) is not None:  # never stored for xml None
+            return known
         names = _local_names()
 
         def start(name, attrs):
             if names[name] == "Relationship" and attrs.get("TargetMode") != "External" and attrs.get("Target"):
                 out[attrs.get("Id", "")] = (attrs.get("Type", ""), _join(head, attrs["Target"]))
 
-        self._parse(rels_name, start)
+        self._parse(rels_name, start, xml=xml)
+        _remember(("rels", head, xml), out)
         return out
 
     def read(self, wanted: Collection[str] | None) -> Workbook:
@@ -637,19 +695,7 @@ class _Reader:
                 workbook_part = target
                 break
         rels = self._rels(workbook_part)
-        listed: list[tuple[str, str, tuple[str, str]]] = []
-        names = _local_names()
-
-        def start(name, attrs):
-            if names[name] == "sheet":
-                rel_id = _attr(attrs, "id") or ""
-                listed.append((attrs.get("name", ""), attrs.get("state") or "visible", rels.get(rel_id, ("", ""))))
-
-        def end(name):
-            if names[name] == "sheets":
-                raise _Done
-
-        self._parse(workbook_part, start, end)
+        listed = [(name, state, rels.get(rel_id, ("", ""))) for name, state, rel_id in self._sheet_list(workbook_part)]
         base = workbook_part.rpartition("/")[0]
         strings: list[str] | None = None
         formats: Sequence[str] = ()
@@ -666,6 +712,26 @@ class _Reader:
                     cells = self._sheet(target, name, strings, formats)
             out.append(Sheet(name, state, cells))
         return Workbook(tuple(out), self._modified())
+
+    def _sheet_list(self, workbook_part: str) -> list[tuple[str, str, str]]:
+        """(name, state, relationship id) of each sheet the workbook part lists, in order."""
+        xml = self._small(workbook_part)
+        if (known := _PARSED.get(("sheets", "", xml))) is not None:  # never stored for xml None
+            return known
+        listed: list[tuple[str, str, str]] = []
+        names = _local_names()
+
+        def start(name, attrs):
+            if names[name] == "sheet":
+                listed.append((attrs.get("name", ""), attrs.get("state") or "visible", _attr(attrs, "id") or ""))
+
+        def end(name):
+            if names[name] == "sheets":
+                raise _Done
+
+        self._parse(workbook_part, start, end, xml=xml)
+        _remember(("sheets", "", xml), listed)
+        return listed
 
     def _part_of_type(self, rels, suffix: str, default: str) -> str | None:
         for rel_type, target in rels.values():
@@ -788,6 +854,9 @@ class _Reader:
         info = self._info(name)
         if info is None or info.file_size > _CHUNK:
             return None
+        xml = _inflate(self.data, info)
+        if xml is not None:
+            return xml
         with self.zf.open(info) as raw:
             return _Bounded(raw, info.file_size, name).read(_CHUNK)
 
@@ -860,7 +929,7 @@ class _SheetCells:
         """
         cells, strings, shared, format_of, refs = self.cells, self.strings, self.shared, self.format_of, _REF_CACHE
         max_row, max_col, max_cells = self.max_row, self.max_col, self.max_cells
-        known: dict[str, dict[str, str] | None] = {}
+        known = _KNOWN_ATTRIBUTES if len(_KNOWN_ATTRIBUTES) < 4096 else {}
         row = col = count = depth = 0
         m = None
         for m in iter(_SHEET_TOKEN.scanner(region).match, None):
@@ -881,9 +950,14 @@ class _SheetCells:
                     if attrs is None:
                         return False
                     formula = _formula(_xml_text(f_text or ""), attrs, row, col, shared)
+                number_format = format_of.get(s) or self.number_format(s)
+                if t == "s" and formula is None and v and v.isascii() and v.isdigit():
+                    # a shared string, what most cells of an appendix are: _cell's first case, inline
+                    cells[row, col] = _text_cell(strings[int(v)], "s", None, number_format)
+                    continue
                 if v is not None and "&" in v:
                     v = _xml_text(v)
-                cell = _cell(t, v, formula, None, format_of.get(s) or self.number_format(s), strings)
+                cell = _cell(t, v, formula, None, number_format, strings)
                 if cell is not None:
                     cells[row, col] = cell
             elif row_attrs is not None:
@@ -1005,6 +1079,11 @@ def _xml_text(text: str) -> str:
         for entity, char in _ENTITIES:
             text = text.replace(entity, char)
     return text
+
+
+# Attribute strings of rows and formulas → what _attributes makes of them: the same few
+# (spans="1:11", ht="33" customHeight="1") recur in every sheet of a round. Never mutated.
+_KNOWN_ATTRIBUTES: dict[str, dict[str, str] | None] = {}
 
 
 def _attributes(text: str, known: dict[str, dict[str, str] | None]) -> dict[str, str] | None:

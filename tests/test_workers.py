@@ -160,3 +160,35 @@ def test_map_forked_runs_in_order_on_forked_processes_sharing_what_it_is_given()
     assert os.getpid() not in {r[2] for r in results}
     here = list(map_forked(lambda data, n: os.getpid(), shared, [1, 2], 1))  # one process: on the spot
     assert here == [os.getpid(), os.getpid()]
+
+
+KILLED_PARENT = """
+import multiprocessing, os, signal, sys
+from consolidator.parallel import WorkerLimits, run_in_workers
+results = run_in_workers(list(range(6)), abs, lambda n, code, params: None, WorkerLimits(workers=2))
+next(results)  # the workers are started and have their files; the rest are done or under way
+print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no finally, no stop: as the OOM killer ends a process
+"""
+
+
+def test_workers_end_when_their_parent_is_killed_outright():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", KILLED_PARENT], capture_output=True, text=True, timeout=60)
+    pids = [int(p) for p in done.stdout.split()]
+    assert len(pids) == 2, done.stderr
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        with open(f"/proc/{pid}/stat") as fh:  # reaped or not, a zombie has ended
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(p) for p in pids)
