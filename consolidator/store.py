@@ -419,8 +419,15 @@ class Store(_Catalogs, _WebRecords, _Chain):
         return store
 
     def _migrate(self) -> None:
+        # Read first: a store already current (nearly every open) takes no write lock, so the
+        # web page's readers and a receive never wait on one another's opening.
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(key="store_newer", folder=self.folder, version=version, ours=SCHEMA_VERSION)
+        if version == SCHEMA_VERSION:
+            return
         with self._write():
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]  # again, under the lock
             if version > SCHEMA_VERSION:
                 raise StoreError(key="store_newer", folder=self.folder, version=version, ours=SCHEMA_VERSION)
             for number in range(version, SCHEMA_VERSION):
