@@ -25,7 +25,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # the client Starlette 1.x tests with (the test extra)
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
