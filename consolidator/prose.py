@@ -292,20 +292,33 @@ def _partial(c: Consolidation, assessed: list[tuple[Indicator, Row]], lang: str)
 
 
 def _proposals(c: Consolidation, lang: str) -> str:
-    """The target changes units proposed, for the Standing Committee (seed 004: it decides them)."""
-    w, proposals = words(lang), c.proposals
+    """The target changes units proposed, for the Standing Committee (seed 004: it decides
+    them), and those it has decided, as recorded in the round's store."""
+    w = words(lang)
+    pending = [p for p in c.proposals if (p.submission.unit_code, p.indicator_code) not in c.decisions]
     items = []
-    for p in proposals[:LISTED]:
+    for p in pending[:LISTED]:
         unit = p.submission.unit_code
-        ind = c.catalog.indicator_by_code.get(p.indicator_code)
         target = c.own_target(unit, p.indicator_code)
         value = show_number(p.value, lang) if isinstance(p.value, float) else str(p.value)
         items.append(w["proposal_item"].format(unit=c.catalog.unit_by_code[unit].name,
-                                               name=ind.name if ind else p.indicator_code,
+                                               name=_indicator_name(c, p.indicator_code),
                                                current=target.text if target else "", proposed=value))
-    if not items:
-        return ""
-    text = "; ".join(items)
-    if len(proposals) > LISTED:
-        text = w["more_proposals"].format(names=text, n=len(proposals) - LISTED)
-    return w["proposals"].format(items=text)
+    text = ""
+    if items:
+        listed = "; ".join(items)
+        if len(pending) > LISTED:
+            listed = w["more_proposals"].format(names=listed, n=len(pending) - LISTED)
+        text = w["proposals"].format(items=listed)
+    decided = [w["decided_item" if d.approved else "refused_item"].format(
+        unit=c.catalog.unit_by_code[d.unit_code].name if d.unit_code in c.catalog.unit_by_code else d.unit_code,
+        name=_indicator_name(c, d.indicator_code), original=d.original_target, approved=d.approved_target,
+        proposed=d.proposed) for d in list(c.decisions.values())[:LISTED]]
+    if decided:
+        text = " ".join(filter(None, [text, w["decided"].format(items="; ".join(decided))]))
+    return text
+
+
+def _indicator_name(c: Consolidation, code: str) -> str:
+    ind = c.catalog.indicator_by_code.get(code)
+    return ind.name if ind else code

@@ -168,3 +168,18 @@ def test_a_bad_date_or_an_option_without_from_is_refused(decided_round, tmp_path
     assert run("init", tmp_path / "x", "--from", decided_round, "--cutoff", "cuối năm").exit_code == 2
     assert run("init", tmp_path / "y", "--round-id", "A").exit_code == 2
     assert not (tmp_path / "x" / "round.db").exists()
+
+
+def test_the_word_report_tells_the_decisions_with_their_figures(decided_round, tmp_path):
+    import docx
+
+    filled = decide_in(decided_round / "tong-hop.xlsx", tmp_path / "qd.xlsx",
+                       {("D1", "RUNG"): ("Đồng ý", "54,5"), ("D2", "NGHEO"): ("Không đồng ý", None)})
+    assert run("decide", decided_round, filled).exit_code == 0
+    out = tmp_path / "bao-cao.docx"
+    assert run("report", decided_round, "-o", out).exit_code == 0
+    text = "\n".join(p.text for p in docx.Document(out).paragraphs)
+    sentence = next(line for line in text.splitlines() if "Ban Thường vụ đã quyết định" in line)
+    assert "Tỷ lệ che phủ rừng của Huyện Kỳ Anh từ 52 thành 54,5" in sentence
+    assert "Tỷ lệ hộ nghèo của Thị xã Hồng Lĩnh (đề xuất 2), giữ 1,5" in sentence
+    assert "trình Ban Thường vụ" not in text  # nothing is left for the Committee to decide
