@@ -403,9 +403,9 @@ class Store(_Catalogs, _WebRecords, _Chain):
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA journal_mode = WAL")
-            # NORMAL: in WAL mode a commit is atomic and survives the process being killed;
-            # it reaches the disk at the next checkpoint, which a receive forces once per
-            # batch (make_durable) instead of paying a disk flush for every file.
+            # NORMAL: in WAL mode a commit is atomic and survives the process being killed; a
+            # receive flushes the log to the disk once per batch (make_durable) instead of
+            # paying a disk flush for every file's commit.
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
             store = cls(folder, db)
