@@ -231,15 +231,19 @@ def _catalog_or_round(path: str):
     """The catalog, and the round folder when a folder was given in its place (DESIGN.md §7)."""
     from .rounds import RoundFolder
 
-    given = Path(path)
-    if RoundFolder.is_one(given):
-        from .receiving import open_round
+    return _round(path) if RoundFolder.is_one(Path(path)) else (_load(path), None, None)
 
-        folder = RoundFolder(given)
-        folder.store().close()  # refuses a folder without a store, or with a newer one
-        catalog, version = open_round(folder)
-        return _warn(catalog), folder, version
-    return _load(path), None, None
+
+def _round(path: str):
+    """A round folder's catalog, the folder and the catalog's version: for the commands that
+    need the store (receive, history, check, remind), and the others given a folder."""
+    from .receiving import open_round
+    from .rounds import RoundFolder
+
+    folder = RoundFolder(Path(path))
+    folder.store().close()  # refuses a folder without a store, or with a newer one
+    catalog, version = open_round(folder)
+    return _warn(catalog), folder, version
 
 
 def _files_or_store(folder, inputs: tuple[str, ...], lang: str, allow_empty: bool = False):
@@ -327,17 +331,10 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
 
     from .report import annotate_copies, write_excel_report
     from .textreport import format_text
-    from .validate import validate_files
 
     cat, folder, version = _catalog_or_round(catalog)
     lang = lang or cat.round.lang
-    paths = _files_or_store(folder, inputs, lang)
-    if paths is None:
-        from .receiving import standing
-
-        report = standing(folder, cat, version, reread=True, progress=_progress("validate"))
-    else:
-        report = validate_files(cat, paths, progress=_progress("validate"))
+    report = _validated(cat, folder, version, inputs, lang, reread=True, label="validate")
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
     else:
@@ -364,21 +361,27 @@ def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
 
     report = _recorded_standing(catalog) if not inputs else None
     if report is None:
-        from .validate import validate_files
-
         cat, folder, version = _catalog_or_round(catalog)
         lang = lang or cat.round.lang
         # An empty inbox is the first day of a round: every unit is missing, which is the answer.
-        paths = _files_or_store(folder, inputs, lang, allow_empty=True)
-        if paths is None:
-            from .receiving import standing
-
-            report = standing(folder, cat, version, progress=_progress("status"))
-        else:
-            report = validate_files(cat, paths, progress=_progress("status"))
+        report = _validated(cat, folder, version, inputs, lang, allow_empty=True, label="status")
     lang = lang or report.catalog.round.lang
     click.echo(format_status(report, lang))
     sys.exit(0 if all(u.state == UnitState.VALID for u in report.units) else 1)
+
+
+def _validated(cat, folder, version, inputs: tuple[str, ...], lang: str, reread: bool = False,
+               allow_empty: bool = False, label: str = "validate"):
+    """The round's standing from its store, or the files given, validated. `reread`: read the
+    store's files again rather than take their recorded verdicts."""
+    paths = _files_or_store(folder, inputs, lang, allow_empty)
+    if paths is None:
+        from .receiving import standing
+
+        return standing(folder, cat, version, reread=reread, progress=_progress(label))
+    from .validate import validate_files
+
+    return validate_files(cat, paths, progress=_progress(label))
 
 
 def _recorded_standing(path: str):
@@ -473,18 +476,6 @@ def report(catalog: str, inputs: tuple[str, ...], output: str, root: str | None,
     write_report(result, output, lang)
     click.echo(say(lang, "cli_word_report", path=output))
     sys.exit(_tell_left_out(result, lang))
-
-
-def _round(path: str):
-    """A round folder's catalog, the folder and the catalog's version: for the commands that
-    need the store (receive, history, check, remind)."""
-    from .receiving import open_round
-    from .rounds import RoundFolder
-
-    folder = RoundFolder(Path(path))
-    folder.store().close()  # refuses a folder without a store, or with a newer one
-    catalog, version = open_round(folder)
-    return _warn(catalog), folder, version
 
 
 @main.command(help=_HELP["help_receive"])
