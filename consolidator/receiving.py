@@ -27,8 +27,8 @@ from .model import (Catalog, Incoming, Issue, ReceivedSource, Receipt, Status, S
 from .mail import ARRIVAL_NOTES
 from .parallel import WorkerLimits
 from .reader import unit_code_from_file_name
-from .rounds import (RoundFolder, actor, apply_decisions, as_submission, create_round, current, decided_key,
-                     latest_decisions, newness, ranked)
+from .rounds import (RoundFolder, actor, apply_decisions, as_submission, can_count, create_round, current,
+                     decided_key, latest_decisions, newness, ranked)
 from .store import CATALOG_NAME, SUBMISSIONS, NewSubmission, Store, StoreError, make_read_only, store_file_name
 from .validate import judge_files, sort_inputs
 from .xlsx import Limits
@@ -304,8 +304,8 @@ def _record(store: Store, catalog: Catalog, version: int, staged: _Staged, sub: 
     old = before.get(unit)
     # The new file is the newest received: it counts if it can count at all (ties go to it,
     # the later receipt). Decided here so the replacement is logged in the same transaction.
-    counts = (unit in catalog.reporting_codes and is_return and sub.round_id in (None, catalog.round.round_id)
-              and (old is None or (item.received, sub.modified or item.received) >= newness(old)[:2]))
+    counts = can_count(catalog, unit, is_return, sub.round_id) and (
+        old is None or (item.received, sub.modified or item.received) >= newness(old)[:2])
     number = store.add(new, status, issues, sub.values, version, who,
                        replaces=old.number if counts and old is not None else None)
     if number is None:  # another command received the same bytes a moment ago

@@ -128,7 +128,8 @@ def appendix_finder(folder: RoundFolder) -> Callable[[str], Path | None]:
 # --- which file counts ---------------------------------------------------------------------------
 
 
-def ranked(catalog: Catalog | Roster, stored: Sequence[StoredSubmission]) -> tuple[dict[str, StoredSubmission], set[int]]:
+def ranked(catalog: Catalog | Roster,
+           stored: Sequence[StoredSubmission]) -> tuple[dict[str, StoredSubmission], set[int]]:
     """The counted file of each unit (the newest received of this round's returns) and the
     numbers of the files it replaced (its unit's files received before it).
 
@@ -137,14 +138,19 @@ def ranked(catalog: Catalog | Roster, stored: Sequence[StoredSubmission]) -> tup
     """
     counted: dict[str, StoredSubmission] = {}
     for s in stored:
-        eligible = (s.unit_code in catalog.reporting_codes and s.is_return
-                    and s.round_id in (None, catalog.round.round_id))
-        if eligible and (s.unit_code not in counted or newness(s) > newness(counted[s.unit_code])):
+        newer = s.unit_code not in counted or newness(s) > newness(counted[s.unit_code])
+        if newer and can_count(catalog, s.unit_code, s.is_return, s.round_id):
             counted[s.unit_code] = s
     replaced = {s.number for s in stored
                 if s.unit_code in counted and s is not counted[s.unit_code]
                 and newness(s) < newness(counted[s.unit_code])}
     return counted, replaced
+
+
+def can_count(catalog: Catalog | Roster, unit_code: str | None, is_return: bool, round_id: str | None) -> bool:
+    """Whether a file can be its unit's counted one: a unit that must report, something typed
+    in it, and of this round (or saying no round at all)."""
+    return unit_code in catalog.reporting_codes and is_return and round_id in (None, catalog.round.round_id)
 
 
 def newness(s: StoredSubmission) -> tuple:
@@ -181,7 +187,8 @@ def as_submission(s: StoredSubmission, counted: bool, replaced: bool) -> Submiss
 # --- history and the check -------------------------------------------------------------------------
 
 
-def history(folder: RoundFolder, catalog: Catalog | Roster, unit_code: str | None = None) -> dict[str | None, list[Version]]:
+def history(folder: RoundFolder, catalog: Catalog | Roster,
+            unit_code: str | None = None) -> dict[str | None, list[Version]]:
     """Every version each unit sent, oldest first, with the figures that changed between them."""
     with folder.store() as store:
         stored = store.submissions(unit_code)
