@@ -178,7 +178,7 @@ def main() -> None:
 
 
 # The folders of a round, as the clerk's guide (docs/huong-dan-su-dung.md) names them.
-APPENDICES, INBOX, CONSOLIDATED, ANNOTATED = "phu-luc", "nhan-ve", "tong-hop.xlsx", "gui-lai"
+APPENDICES, INBOX, CONSOLIDATED = "phu-luc", "nhan-ve", "tong-hop.xlsx"
 
 
 @main.command(help=_HELP["help_init"])
@@ -597,19 +597,12 @@ def serve(round_dir: str, host: str, port: int, set_password: bool, lang: str | 
               help=_HELP["help_opt_reminders_dir"])
 @click.option("--lang", type=LANG, default=None, help=_HELP["help_opt_lang_messages"])
 def remind(round_dir: str, outdir: str, lang: str | None) -> None:
-    from .report import annotate_copies
     from .textreport import words
-    from .receiving import standing
-    from .rounds import appendix_finder
-    from .write import write_reminders
+    from .write import round_reminders
 
     cat, folder, version = _round(round_dir)
     lang = lang or cat.round.lang
-    report = standing(folder, cat, version)
-    # the annotated copies go beside the emails that attach them
-    copies = {c.source: c.path for c in annotate_copies(report, Path(outdir) / ANNOTATED, lang) if c.path}
-    annotated = {s.unit_code: copies.get(s.path) for s in report.submissions if s.counted}
-    done = write_reminders(report, outdir, lang, appendix_finder(folder), annotated.get)
+    done = round_reminders(folder, cat, version, outdir, lang)
     w = words(lang)
     for r in done.emails:
         click.echo(say(lang, "cli_reminder_line", unit=r.unit_code, state=w[r.state], path=r.path))

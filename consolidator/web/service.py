@@ -27,9 +27,9 @@ from ..model import (Catalog, Event, Incoming, Issue, Receipt, ReceivedSource, R
 from ..receiving import consolidate_round, open_round, receive, standing
 from ..report import annotate_copies
 from ..rollup import evaluation_kind
-from ..rounds import RoundFolder, appendix_finder, as_submission, history, record_consolidated
+from ..rounds import RoundFolder, as_submission, history, record_consolidated
 from ..safety import verify_xml_defences
-from ..write import write_outputs, write_reminders
+from ..write import round_reminders, write_outputs
 from .uploads import UploadedFile
 
 # The outputs' names in the round folder, as `consolidator consolidate ROUND` writes them.
@@ -272,12 +272,9 @@ class RoundService:
         """The reminder emails (.eml, ready to send from the office's mail program) and the
         call list, as `consolidator remind` writes them, each invalid unit's marked copy attached."""
         catalog, version = self.catalog()
-        report = standing(self.folder, catalog, version)
         outdir = self.scratch / "nhac-nho"
         shutil.rmtree(outdir, ignore_errors=True)
-        copies = {c.source: c.path for c in annotate_copies(report, outdir / "gui-lai", self.lang) if c.path}
-        annotated = {s.unit_code: copies.get(s.path) for s in report.submissions if s.counted}
-        done = write_reminders(report, outdir, self.lang, appendix_finder(self.folder), annotated.get)
+        done = round_reminders(self.folder, catalog, version, outdir, self.lang)
         return _zip(self.scratch / "nhac-nho.zip",
                     [(r.path, r.path.name) for r in done.emails] + [(done.call_list, done.call_list.name)])
 

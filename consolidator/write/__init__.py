@@ -2,7 +2,8 @@
 
 from .kit import WorkbookWriteError, sheet_names, words
 from .outputs import write_outputs
-from .reminders import write_reminders
+from .reminders import round_reminders, write_reminders
 from .workbook import write_consolidated
 
-__all__ = ["WorkbookWriteError", "sheet_names", "words", "write_consolidated", "write_outputs", "write_reminders"]
+__all__ = ["WorkbookWriteError", "sheet_names", "words", "write_consolidated", "write_outputs", "write_reminders",
+           "round_reminders"]

@@ -25,9 +25,13 @@ from ..catalog.cells import email_addresses
 from ..fileio import XLSXWRITER_OPTIONS, atomic_output
 from ..messages import labels_of
 from ..model import ERROR, Catalog, Reminder, Reminders, Unit, UnitState, UnitStatus, ValidationReport
+from ..receiving import standing
+from ..report import annotate_copies
+from ..rounds import RoundFolder, appendix_finder
 from .kit import Book, Column, Sheet, number_cell, positions, set_widths, sheet_name, text_cell
 
 CALL_LIST = "danh-sach-nhac.xlsx"
+ANNOTATED = "gui-lai"  # where a round's annotated copies go beside its reminders, as the guide names it
 # The errors an email spells out; the annotated copy's sheet "Cần sửa" lists every one.
 MOST_LISTED = 10
 _CHASED = frozenset({UnitState.MISSING, UnitState.INVALID, UnitState.UNREADABLE})
@@ -49,6 +53,18 @@ HEADER_ROW = 3
 def words(lang: str) -> dict[str, str]:
     """The reminders' words (labels.toml, `rm_` keys), by their short names."""
     return labels_of("rm_", lang)
+
+
+def round_reminders(folder: RoundFolder, catalog: Catalog, version: int, outdir: str | Path,
+                    lang: str) -> Reminders:
+    """A round folder's reminders, from the store's standing: each invalid unit's annotated
+    copy made beside the emails (in `gui-lai/`) and attached, each missing unit's appendix as
+    generate last wrote it. What `remind` and the office's web page both give."""
+    report = standing(folder, catalog, version)
+    made = annotate_copies(report, Path(outdir) / ANNOTATED, lang)
+    copies = {c.source: c.path for c in made if c.path}
+    annotated = {s.unit_code: copies.get(s.path) for s in report.submissions if s.counted}
+    return write_reminders(report, outdir, lang, appendix_finder(folder), annotated.get)
 
 
 def write_reminders(report: ValidationReport, outdir: str | Path, lang: str,
