@@ -177,7 +177,7 @@ def _with_a_word(catalog: Catalog, code: str, path: Path, out: Path) -> Path:
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     first = catalog.targets_by_unit[code][0].indicator_code
-    ws.cell(_rows_by_code(ws)[first], layout.COLUMNS.index("result") + 1).value = "đang tổng hợp"
+    ws.cell(layout.rows_by_code(ws)[first], layout.COLUMNS.index("result") + 1).value = "đang tổng hợp"
     wb.save(out)
     return out
 
@@ -230,7 +230,7 @@ def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path, 
         rng = _rng(code)
         wb = openpyxl.load_workbook(templates[code])
         ws = wb.worksheets[0]
-        rows = _rows_by_code(ws)
+        rows = layout.rows_by_code(ws)
         col = {key: layout.COLUMNS.index(key) + 1 for key in layout.COLUMNS}
         for t in catalog.targets_by_unit[code]:
             value = plausible_result(catalog, code, t.indicator_code, rng)
@@ -272,11 +272,6 @@ def simulate_returns(catalog: Catalog, templates: dict[str, Path], inbox: Path, 
         if code in late:
             story.append(text["demo_late"].format(unit=code))
     return story
-
-
-def _rows_by_code(ws) -> dict[str, int]:
-    col = layout.COLUMNS.index("indicator_code") + 1
-    return {ws.cell(r, col).value: r for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, col).value}
 
 
 def _set_time(path: Path, when: datetime) -> None:

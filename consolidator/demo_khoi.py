@@ -73,8 +73,8 @@ def _fill(catalog: Catalog, unit: str, template: Path, out: Path, plausible) -> 
     rng = random.Random(unit)
     wb = openpyxl.load_workbook(template)
     ws = wb.worksheets[0]
-    code_col, result_col = layout.COLUMNS.index("indicator_code") + 1, layout.COLUMNS.index("result") + 1
-    rows = {ws.cell(r, code_col).value: r for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1)}
+    result_col = layout.COLUMNS.index("result") + 1
+    rows = layout.rows_by_code(ws)
     for t in catalog.targets_by_unit[unit]:
         ws.cell(rows[t.indicator_code], result_col).value = plausible(catalog, unit, t.indicator_code, rng)
     wb.save(out)

@@ -317,6 +317,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "unit"
 
 
+def rows_by_code(ws) -> dict[str, int]:
+    """An appendix sheet's rows by indicator code (openpyxl, 1-based), as a unit's program
+    leaves them: for the demo's simulated units, which type into the sheet as a person does."""
+    col = COLUMNS.index("indicator_code") + 1
+    return {ws.cell(r, col).value: r for r in range(FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, col).value}
+
+
 def unit_code_from_filename(file_name: str, unit_codes) -> str | None:
     """The unit code a `<unit_code>_<slug>.xlsx` name starts with (the longest that fits: codes may hold "_")."""
     fits = [code for code in unit_codes if file_name.startswith(code + "_")]
