@@ -35,6 +35,7 @@ from typing import BinaryIO
 from .errors import ReceivedAtError
 from .messages import LabelRef
 from .model import Incoming, Issue, ReceivedSource, make_issue
+from .numbers import show_time
 from .validate import CLOCK_SKEW, collect_inputs
 from .xlsx import MiB, Limits, os_error_reason
 
@@ -308,7 +309,7 @@ def _envelope(msg: Message, origin: str, now: datetime, outer: _Envelope | None)
     date = getattr(date_header, "datetime", None)
     if date is not None:
         date = (date if date.tzinfo else date.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-    shown_date = _shown(date) if date else date_text or "—"
+    shown_date = show_time(date) if date else date_text or "—"
     base = _Envelope(sender, shown_sender, subject, shown_date, now, ReceivedSource.INTAKE, ())
     if outer is not None:
         inner_ok = date is not None and date <= outer.received + CLOCK_SKEW
@@ -317,10 +318,10 @@ def _envelope(msg: Message, origin: str, now: datetime, outer: _Envelope | None)
                           {"received": outer.received, "source": outer.source, "notes": outer.notes}))
     about = base.about(origin)
     if date is None:
-        note = make_issue("email-no-date", value=date_text, params={**about, "received": _shown(now)})
+        note = make_issue("email-no-date", value=date_text, params={**about, "received": show_time(now)})
         return replace(base, notes=(note,))
     if date > now + CLOCK_SKEW:
-        note = make_issue("email-date-in-future", value=_shown(date), params={**about, "received": _shown(now)})
+        note = make_issue("email-date-in-future", value=show_time(date), params={**about, "received": show_time(now)})
         return replace(base, notes=(note,))
     return replace(base, received=date, source=ReceivedSource.EMAIL)
 
@@ -428,9 +429,6 @@ def _printable(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _shown(moment: datetime) -> str:
-    """A time as the clerk reads it: local, dd/mm/yyyy HH:MM."""
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
 # --- the clerk's --received-at --------------------------------------------------------------------

@@ -6,6 +6,8 @@ Pure functions, no I/O. The convention (DESIGN.md §6): "1.234" is 1234, "12.5" 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import math
 from functools import lru_cache
 import re
@@ -215,3 +217,8 @@ def show_share(share: float | None, lang: str = "vi") -> str:
     """A share as a percentage with one decimal, without the sign: 0.499 → "49,9" ("49.9" in English)."""
     text = "" if share is None else f"{share * 100:.1f}"
     return text.replace(".", ",") if lang == "vi" else text
+
+
+def show_time(moment: datetime) -> str:
+    """A moment as every output writes it for the clerk: this computer's local time, dd/mm/yyyy HH:MM."""
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M")

@@ -16,7 +16,7 @@ from .fileio import XLSXWRITER_OPTIONS, atomic_output, clean_text
 from .messages import labels
 from .model import Status, Submission, ValidationReport
 from .textreport import words
-from .numbers import display_number
+from .numbers import display_number, show_time
 from .parallel import WorkerLimits, run_in_workers
 
 def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "vi") -> None:
@@ -37,7 +37,7 @@ def write_excel_report(report: ValidationReport, path: str | Path, lang: str = "
             values = [u.unit_code, u.unit_name, w[u.state],
                       "" if u.on_time is None else (w["yes"] if u.on_time else w["late"]),
                       s.errors if s else "", s.warnings if s else "", s.path.name if s else "",
-                      s.received.astimezone().strftime("%d/%m/%Y %H:%M") if s else "",
+                      show_time(s.received) if s else "",
                       text[f"received_source_{s.received_source}"] if s else ""]
             _report_row(units, r, values, widths, plain)
         units.autofilter(0, 0, max(1, len(by_unit)), len(cols) - 1)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from .messages import labels, labels_of
 from .model import Catalog, Decision, ReceivedSource, Receipt, ValidationReport, Version
-from .numbers import display_number
+from .numbers import display_number, show_time
 
 
 def words(lang: str) -> dict[str, str]:
@@ -70,7 +70,7 @@ def format_status(report: ValidationReport, lang: str = "vi") -> str:
             u.unit_code, u.unit_name, w[u.state],
             "" if u.on_time is None else (w["yes"] if u.on_time else w["late"]),
             "" if s is None else str(s.errors), "" if s is None else s.path.name,
-            "" if s is None else s.received.astimezone().strftime("%d/%m/%Y %H:%M"),
+            "" if s is None else show_time(s.received),
             "" if s is None else text[f"received_source_{s.received_source}"],
         ))
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
@@ -86,10 +86,6 @@ def format_status(report: ValidationReport, lang: str = "vi") -> str:
 
 
 _FILE_SOURCES = (ReceivedSource.SAVED, ReceivedSource.FILE)
-
-
-def _when(moment) -> str:
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
 def format_history(catalog: Catalog, by_unit: Mapping[str | None, Sequence[Version]], lang: str = "vi",
@@ -108,7 +104,7 @@ def format_history(catalog: Catalog, by_unit: Mapping[str | None, Sequence[Versi
             s = v.submission
             mark = text["cli_history_counted"] if v.counted else text["cli_history_replaced"] if v.replaced else ""
             out.append(text["cli_history_version"].format(
-                number=s.number, received=_when(s.received), source=text[f"received_source_{s.received_source}"],
+                number=s.number, received=show_time(s.received), source=text[f"received_source_{s.received_source}"],
                 sender=s.sender, verdict=w[s.status], errors=s.errors, warnings=s.warnings, name=s.original_name,
                 mark=mark))
             for c in v.changes:
@@ -117,7 +113,7 @@ def format_history(catalog: Catalog, by_unit: Mapping[str | None, Sequence[Versi
                     old="—" if c.old is None else display_number(c.old), new="—" if c.new is None else display_number(c.new)))
         for d in (d for d in decisions if d.unit_code == unit):
             out.append(text["cli_history_decision"].format(
-                at=_when(d.recorded_at), actor=d.actor, indicator=d.indicator_code, proposed=d.proposed,
+                at=show_time(d.recorded_at), actor=d.actor, indicator=d.indicator_code, proposed=d.proposed,
                 decision=text["wb_decision_approved" if d.approved else "wb_decision_refused"],
                 original=d.original_target, approved=d.approved_target))
         out.append("")

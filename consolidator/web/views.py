@@ -11,7 +11,7 @@ from .. import formulas
 from ..consolidate import Consolidation
 from ..messages import labels
 from ..model import Issue, Row
-from ..numbers import display_number
+from ..numbers import display_number, show_time
 
 # The chart: label column, then bars up to BAR_RIGHT, on a viewBox the page scales to its width.
 CHART_WIDTH, LABEL_WIDTH, BAR_RIGHT, BAR_HEIGHT, BAR_GAP, CHART_TOP = 720, 300, 660, 18, 12, 28
@@ -30,7 +30,7 @@ def filters(lang: str) -> dict[str, Callable]:
         return "—" if share is None else f"{share * 100:.1f}%".replace(".", "," if lang == "vi" else ".")
 
     def when(moment: datetime | None) -> str:
-        return "" if moment is None else moment.astimezone().strftime("%d/%m/%Y %H:%M")
+        return "" if moment is None else show_time(moment)
 
     def day(d: date) -> str:
         return d.strftime("%d/%m/%Y")

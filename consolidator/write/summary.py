@@ -8,6 +8,7 @@ from functools import cached_property
 from .. import layout
 from ..consolidate import Consolidation
 from ..layout import number_format
+from ..numbers import show_time
 from .figures import Figures
 from .kit import PARTIAL_MARK, STATUS_ORDER, Book, Column, number_cell, positions, set_widths, text_cell
 
@@ -169,5 +170,5 @@ def _notes(book: Book, fig: Figures, c: Consolidation, ws, r: int, tally: dict[s
     summary = c.report.summary()
     book.merge_text(ws, r, 0, r, last, w["sources"].format(
         valid=summary["units_valid"], expected_units=summary["units_expected"],
-        run_at=c.run_at.astimezone().strftime("%d/%m/%Y %H:%M")), book.fmt(italic=True, text_wrap=True))
+        run_at=show_time(c.run_at)), book.fmt(italic=True, text_wrap=True))
     return r

@@ -29,6 +29,7 @@ from ..consolidate import Consolidation
 from ..fileio import atomic_output, clean_text
 from ..layout import FONT, HeaderLine
 from ..model import AppendixLine
+from ..numbers import show_time
 from .kit import PARTIAL_MARK, words
 
 TEXT_PT, TABLE_PT, TITLE_PT = 13, 12, 14
@@ -179,7 +180,7 @@ def _text(doc, c: Consolidation, lang: str) -> None:
     _line(doc, w["title"], TITLE_PT, before=18, bold=True)
     _line(doc, w["subtitle"].format(unit_name=root, term=_term(c)), bold=True)
     _line(doc, "-----")
-    _line(doc, w["draft_note"].format(run_at=c.run_at.astimezone().strftime("%d/%m/%Y %H:%M")), TABLE_PT,
+    _line(doc, w["draft_note"].format(run_at=show_time(c.run_at)), TABLE_PT,
           before=6, after=12, italic=True)
     _line(doc, w["heading"], align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, bold=True)
     for text in prose.draft(c, lang):
@@ -224,7 +225,7 @@ def _appendix(doc, c: Consolidation, lang: str) -> None:
     _line(doc, prose.words(lang)["partial_legend"].format(unit=c.catalog.unit_by_code[c.root].name), TABLE_PT,
           WD_ALIGN_PARAGRAPH.JUSTIFY, before=6, italic=True)
     _line(doc, w["sources"].format(valid=summary["units_valid"], expected_units=summary["units_expected"],
-                                   run_at=c.run_at.astimezone().strftime("%d/%m/%Y %H:%M")),
+                                   run_at=show_time(c.run_at)),
           TABLE_PT, WD_ALIGN_PARAGRAPH.JUSTIFY, before=3, italic=True)
 
 
