@@ -49,7 +49,10 @@ def batch(tmp_path, catalog_path, monkeypatch):
 def test_each_failure_costs_only_its_file(batch):
     catalog, good, bad = batch
     paths = [bad[0], good[0], bad[1], good[1], bad[2], good[2]]
-    limits = WorkerLimits(seconds_per_file=1.5, memory_bytes=1 << 30, workers=2)
+    # The time limit is generous beside what a good file takes, and the memory limit small, so
+    # that on a loaded machine the hog reaches its limit long before its time runs out (with
+    # 1 GiB and 1.5 s, touching the memory alone outlasted the clock on CI).
+    limits = WorkerLimits(seconds_per_file=5, memory_bytes=256 << 20, workers=2)
     started = time.monotonic()
     results = dict(read_in_workers(paths, catalog, limits))
     assert time.monotonic() - started < 30
@@ -64,7 +67,7 @@ def test_each_failure_costs_only_its_file(batch):
 
 def test_validation_results_are_unchanged_by_bad_files(batch):
     catalog, good, bad = batch
-    limits = WorkerLimits(seconds_per_file=1.5, workers=2)
+    limits = WorkerLimits(seconds_per_file=5, memory_bytes=256 << 20, workers=2)
     alone = validate.validate_files(catalog, good, limits=limits)
     mixed = validate.validate_files(catalog, bad + good, limits=limits)
     values = lambda report: {(s.unit_code, v.indicator_code, v.result) for s in report.submissions for v in s.values}
@@ -78,7 +81,7 @@ def test_files_queued_behind_a_failure_are_read_by_the_next_worker(batch):
     # be read by its successor, not lost or blamed.
     catalog, good, bad = batch
     paths = [bad[0], good[0], bad[1], good[1], good[2]]
-    limits = WorkerLimits(seconds_per_file=1, workers=1)
+    limits = WorkerLimits(seconds_per_file=3, workers=1)
     results = dict(read_in_workers(paths, catalog, limits))
     assert sorted(results) == list(range(len(paths)))
     codes = [results[i].unreadable.code if results[i].unreadable else None for i in range(len(paths))]
