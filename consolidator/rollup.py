@@ -39,9 +39,10 @@ def reported_values(submissions: Iterable[Submission], accept_partial: bool = Fa
     for s in submissions:
         if not is_consolidated(s, accept_partial):
             continue
+        name = s.path.name  # one string for the file's rows, not one a row
         for v in s.values:
             if s.status == "valid" or not v.has_error:
-                out[(s.unit_code, v.indicator_code)] = (v, s.path.name)
+                out[(s.unit_code, v.indicator_code)] = (v, name)
     return out
 
 

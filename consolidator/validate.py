@@ -33,6 +33,12 @@ _USABLE = (CellState.OK, CellState.AMBIGUOUS)
 # Clocks differ between the unit's computer and ours, and xlsxwriter stamps whole seconds.
 CLOCK_SKEW = timedelta(minutes=5)
 
+# Files whose rows are checked together, as they come back from the readers: enough for the
+# vectorised checks to pay, few enough that a round's readings (every cell of every file) are
+# never held at once: a submission keeps only its figures and issues, and at ten thousand
+# files holding every reading until the last was read cost the parent 300 MB.
+JUDGED_TOGETHER = 500
+
 
 # --- inputs -------------------------------------------------------------------------------------
 
@@ -124,16 +130,26 @@ def judge_files(
     `arrivals`: the received time and its source for a file whose arrival a round's store
     recorded (DESIGN.md §7); any other file's is worked out from the file (`received_time`).
     """
-    outcomes: list[ReadOutcome | None] = [None] * len(paths)
-    reads = run_in_workers(paths, partial(read_outcome, catalog=catalog), reading_failed, limits)
-    for index, outcome in progress(reads, length=len(paths)):
-        outcomes[index] = outcome
-    readings = [o.reading for o in outcomes]
-    row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings],
-                            [r.sheet if r else None for r in readings])
+    judged: list[Submission | None] = [None] * len(paths)
     now = datetime.now(timezone.utc)
     arrivals = arrivals or {}
-    return [_submission(o, row_issues.get(n, []), now, arrivals.get(o.path)) for n, o in enumerate(outcomes)]
+    waiting: list[tuple[int, ReadOutcome]] = []
+
+    def judge_waiting() -> None:
+        readings = [o.reading for _, o in waiting]
+        row_issues = check_rows(catalog, [(r.rows if r else ()) for r in readings],
+                                [r.sheet if r else None for r in readings])
+        for n, (index, outcome) in enumerate(waiting):
+            judged[index] = _submission(outcome, row_issues.get(n, []), now, arrivals.get(outcome.path))
+        waiting.clear()
+
+    reads = run_in_workers(paths, partial(read_outcome, catalog=catalog), reading_failed, limits)
+    for index, outcome in progress(reads, length=len(paths)):
+        waiting.append((index, outcome))
+        if len(waiting) == JUDGED_TOGETHER:
+            judge_waiting()
+    judge_waiting()
+    return judged
 
 
 def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime,

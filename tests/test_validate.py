@@ -449,3 +449,29 @@ def test_unit_codes_with_underscores_match_their_file_names(tmp_path):
                     edit=lambda wb, ws: (wb.remove(wb[layout.META_SHEET]), setattr(ws["A2"], "value", None)))
     [s] = check(catalog, stripped).submissions
     assert s.unit_code == "K_01" and [i.code for i in s.issues] == ["no-metadata"]
+
+
+def test_files_checked_a_few_at_a_time_get_the_verdicts_they_get_all_at_once(round_dir, monkeypatch):
+    # The row checks run on a few files at a time as the readers return them (so a round's
+    # readings are never all held): each file's problems must stay its own, in input order.
+    from consolidator import validate
+
+    catalog, templates, inbox = round_dir
+    paths = []
+    for n, code in enumerate(("D1", "D2", "K1", "K2", "D1")):
+        results = complete_results(catalog, code)
+        if n % 2:  # every other file with a figure out of range and a word where a number goes
+            first, second = list(results)[:2]
+            results[first], results[second] = -5, "khoảng 50"
+        paths.append(fill(templates[code], inbox / f"{n}-{code}.xlsx", results))
+
+    def verdicts(report):
+        return [(s.path.name, s.status, found(s), [(v.indicator_code, v.result) for v in s.values])
+                for s in report.submissions]
+
+    monkeypatch.setattr(validate, "JUDGED_TOGETHER", len(paths) + 1)
+    at_once = verdicts(check(catalog, *paths))
+    monkeypatch.setattr(validate, "JUDGED_TOGETHER", 2)
+    assert verdicts(check(catalog, *paths)) == at_once
+    assert [status for _, status, _, _ in at_once] == ["valid", "invalid", "valid", "invalid", "valid"]
+    assert all(issues for _, status, issues, _ in at_once if status == "invalid")
