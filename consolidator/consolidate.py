@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import formulas
+import numpy as np
 import pandas as pd
 
 from .errors import UnknownUnits
@@ -240,7 +241,15 @@ def consolidate_report(catalog: Catalog, report: ValidationReport, root: str | N
 def long_table(catalog: Catalog, rows: Sequence[Row],
                previous: Mapping[tuple[str, str, bool], float | None] | None = None):
     """The long table: a column at a time (a row per unit × indicator is 300,000 rows at ten
-    thousand units; a dict per row would cost more than the table itself)."""
+    thousand units; a dict per row would cost more than the table itself).
+
+    Texts that repeat (codes, names, statuses, file names) are categories: each distinct
+    text once and a small integer a row. As plain text columns, pandas keeps them in
+    Arrow's memory pool, which kept the ~90 MB it used to build them at ten thousand units,
+    and the processes writing the table beside the workbook touched every string of them
+    (each touch copies the page it is on). The few texts a unit typed (proposed targets,
+    notes) stay Python strings.
+    """
 
     r = catalog.round
     booleans = {i.code for i in catalog.indicators if i.direction == formulas.BOOLEAN}
@@ -254,8 +263,8 @@ def long_table(catalog: Catalog, rows: Sequence[Row],
         return row.result
 
     columns = {
-        "unit_code": [row.unit_code for row in rows],
-        "indicator_code": [row.indicator_code for row in rows],
+        "unit_code": pd.Categorical([row.unit_code for row in rows]),
+        "indicator_code": pd.Categorical([row.indicator_code for row in rows]),
         "baseline": [row.baseline for row in rows],
         "target": [row.target for row in rows],
         "target_all": [row.target_all for row in rows],
@@ -263,14 +272,14 @@ def long_table(catalog: Catalog, rows: Sequence[Row],
         "previous_result": [previous.get((row.unit_code, row.indicator_code, row.is_rollup)) for row in rows]
         if previous else [None] * len(rows),
         "estimate": [row.estimate for row in rows],
-        "proposed_target": [row.proposed_target for row in rows],
+        "proposed_target": pd.Series([row.proposed_target for row in rows], dtype=object),
         "pct_of_target": [row.evaluation.pct_of_target for row in rows],
         "pace": [row.evaluation.pace for row in rows],
-        "status": [row.evaluation.status for row in rows],
+        "status": pd.Categorical([row.evaluation.status for row in rows]),
         "is_rollup": [row.is_rollup for row in rows],
         "coverage": [row.coverage for row in rows],
-        "source_file": [row.source_file for row in rows],
-        "note": [_note(row) for row in rows],
+        "source_file": pd.Categorical([row.source_file for row in rows]),
+        "note": pd.Series([_note(row) for row in rows], dtype=object),
     }
     frame = pd.DataFrame(columns)
     for col in ("baseline", "target", "target_all", "result", "previous_result", "estimate", "pct_of_target", "pace",
@@ -278,16 +287,26 @@ def long_table(catalog: Catalog, rows: Sequence[Row],
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     frame["is_rollup"] = frame["is_rollup"].astype(bool)
     by_unit = frame["unit_code"]
-    frame["unit_name"] = by_unit.map({code: u.name for code, u in units.items()})
-    frame["parent_code"] = by_unit.map({code: u.parent_code for code, u in units.items()})
-    frame["level"] = by_unit.map({code: catalog.level(code) for code in set(columns["unit_code"])}).astype("int64")
+    frame["unit_name"] = _mapped(by_unit, {code: u.name for code, u in units.items()})
+    frame["parent_code"] = _mapped(by_unit, {code: u.parent_code for code, u in units.items()})
+    levels = np.array([catalog.level(code) for code in by_unit.cat.categories], dtype="int64")
+    frame["level"] = levels[by_unit.cat.codes.to_numpy()]
     by_indicator = frame["indicator_code"]
     for col, attr in (("indicator_name", "name"), ("group", "group"), ("unit_of_measure", "unit_of_measure"),
                       ("direction", "direction"), ("measure", "measure")):
-        frame[col] = by_indicator.map({code: getattr(i, attr) for code, i in indicators.items()})
-    frame["round_id"] = r.round_id
+        frame[col] = _mapped(by_indicator, {code: getattr(i, attr) for code, i in indicators.items()})
+    frame["round_id"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype="int8"), [r.round_id])
     frame["expected_progress"] = float(r.elapsed_share)
     return frame[list(TABLE_COLUMNS)]
+
+
+def _mapped(codes: pd.Series, value_of: Mapping[str, str | None]) -> pd.Categorical:
+    """`value_of[code]` on every row, as categories: worked out once per distinct code."""
+    values = [value_of[code] for code in codes.cat.categories]
+    distinct = list(dict.fromkeys(v for v in values if v is not None))
+    position = {v: n for n, v in enumerate(distinct)}
+    lookup = np.array([position.get(v, -1) for v in values] + [-1], dtype="int32")  # [-1]: a row without a code
+    return pd.Categorical.from_codes(lookup[codes.cat.codes.to_numpy()], distinct)
 
 
 # A partial rollup's note in the data table, which root_figures reads back: the table has no

@@ -1,7 +1,7 @@
 """Sheet 6, `Dữ liệu`: the long data table as an Excel table, its rows streamed (see streamed.py).
 
-The rows (24 cells a row, a row per unit × indicator) are made in a forked process while
-this one writes the other sheets: `start` is called before any sheet, `write` in its turn.
+The rows (26 cells a row, a row per unit × indicator) are made in a forked process while
+this one writes the sheets after it and packs the workbook (`start`, then `write`).
 """
 
 from __future__ import annotations
@@ -33,20 +33,23 @@ COLUMNS = tuple(Column(col, f"label:data_{col}", _WIDTHS.get(col, 12), _kind(col
 TABLE_NAME = "DuLieu"
 
 
-def start(book: Book, c: Consolidation) -> tuple[Forked, Path]:
-    """Start making the sheet's rows in a forked process: (that process, the file it writes)."""
+def start(book: Book, c: Consolidation) -> Forked:
+    """Start making the sheet's rows in a forked process, into `rows_path(book)`."""
     plain = default_font()
     styles = {col: streamed.style_index(book.fmt(num_format=fmt, **plain)) for col, fmt in _NUMBER_FORMATS.items()}
     text_style = streamed.style_index(book.fmt(**plain))
     figure_style = {i.code: streamed.style_index(book.fmt(num_format=number_format(i.decimals), **plain))
                     for i in c.catalog.indicators}
-    path = book.scratch / "data-rows.xml"
+    path = rows_path(book)
     kinds = [(col.key, col.kind, styles.get(col.key, text_style)) for col in COLUMNS]
-    forked = streamed.rows_in_background(book.names["data"], path, _rows, c.table, kinds, text_style, figure_style)
-    return forked, path
+    return streamed.rows_in_background(book.names["data"], path, _rows, c.table, kinds, text_style, figure_style)
 
 
-def write(book: Book, c: Consolidation, rows: tuple[Forked, Path]) -> None:
+def rows_path(book: Book) -> Path:
+    return book.scratch / "data-rows.xml"
+
+
+def write(book: Book, c: Consolidation, rows: Forked) -> None:
     ws = book.sheet("data")
     last_row = max(len(c.table), 1)
     header_format = book.fmt(bold=True, text_wrap=True, **default_font())
@@ -58,7 +61,7 @@ def write(book: Book, c: Consolidation, rows: tuple[Forked, Path]) -> None:
     set_widths(ws, COLUMNS)
     ws.freeze_panes(1, 2)
     book.page_setup(ws, 0, fit=False)
-    book.body(ws, 1, table_name=TABLE_NAME).rows_from(*rows, last_row=last_row, last_col=len(COLUMNS) - 1)
+    book.body(ws, 1, table_name=TABLE_NAME).rows_from(rows, rows_path(book), last_row=last_row, last_col=len(COLUMNS) - 1)
 
 
 def _rows(frame, kinds: list[tuple[str, str, int]], text_style: int, figure_style: dict[str, int],

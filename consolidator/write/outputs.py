@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from pathlib import Path
 
 from ..consolidate import Consolidation
-from ..errors import ConsolidatorError, output_refused
+from ..errors import output_refused
 from ..fileio import atomic_output
 from . import table
 from ..parallel import Forked
@@ -17,9 +18,9 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
                   lang: str = "vi") -> None:
     """The consolidated workbook and, when asked for, the data table (CSV or Parquet).
 
-    The data table is written by a forked process while this one writes the workbook
-    (parallel.Forked), into a temporary file this process made and renames: a child that
-    is killed leaves nothing behind.
+    The data table is written by a forked process while this one finishes the workbook
+    (parallel.Forked; see write_consolidated for when it starts), into a temporary file this
+    process made and renames: a child that is killed leaves nothing behind.
     """
     if data_out is None:
         write_consolidated(result, output, lang)
@@ -30,16 +31,11 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
         try:
             tmp = stack.enter_context(atomic_output(data_out))
         except OSError as exc:  # its folder cannot be made: said after the workbook is written
-            refused, data = exc, None
+            refused, beside = exc, None
         else:
-            data = Forked(str(data_out), table.write_table, frame, tmp, Path(data_out).suffix.lower() == ".parquet")
-        try:
-            write_consolidated(result, output, lang)
-        except BaseException:
-            if data is not None:
-                with contextlib.suppress(ConsolidatorError):  # the workbook's failure is the one to tell
-                    data.wait()
-            raise
+            beside = functools.partial(Forked, str(data_out), table.write_table, frame, tmp,
+                                       Path(data_out).suffix.lower() == ".parquet")
+        data = write_consolidated(result, output, lang, beside)
         if data is not None:
             data.wait()
     if refused:

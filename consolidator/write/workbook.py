@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import xlsxwriter
@@ -17,13 +18,22 @@ from ..consolidate import Consolidation
 from ..errors import ConsolidatorError
 from ..fileio import XLSXWRITER_OPTIONS, atomic_output
 from ..layout import default_font
+from ..parallel import Forked
 from . import charts, data_sheet, info, low_list, matrix, proposals, streamed, submissions, summary
 from .figures import Figures
 from .kit import Book
 
 
-def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str = "vi") -> None:
-    """Write the consolidated workbook to `path` atomically."""
+def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str = "vi",
+                       beside: Callable[[], Forked] | None = None) -> Forked | None:
+    """Write the consolidated workbook to `path` atomically.
+
+    `beside` starts another output's forked writer (the data table's); it is started, as the
+    process making the data sheet's rows is, once the sheets that walk every row are written.
+    A process forked earlier shares the pages of every row while this one walks them again,
+    and each touch copies a page: at ten thousand units that doubled the memory. That writer
+    is returned for the caller to wait on once the workbook is in place.
+    """
     # Scratch space beside the output, not in /tmp: at ten thousand units the streamed rows
     # are a few hundred MB, and /tmp is often memory.
     with atomic_output(path) as tmp, tempfile.TemporaryDirectory(prefix=".consolidator-", dir=tmp.parent) as scratch:
@@ -33,30 +43,34 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
         wb = xlsxwriter.Workbook(str(laid_out), {**XLSXWRITER_OPTIONS, "tmpdir": scratch,
                                                  "default_format_properties": default_font()})
         book = Book(wb, lang, Path(scratch))
-        data_rows = None  # (the forked process making the data sheet's rows, their file)
+        children: list[Forked] = []  # the forked writers, waited for if this one fails
         try:
-            data_rows = data_sheet.start(book, consolidation)
-            _sheets(book, consolidation, data_rows)
+            _sheets(book, consolidation, children, beside)
             wb.close()
             streamed.package(laid_out, tmp, book.bodies)
         except BaseException:
-            if data_rows is not None:  # not left running while the scratch folder goes
+            for child in children:  # not left running while the scratch folder goes
                 with contextlib.suppress(ConsolidatorError):
-                    data_rows[0].wait()
+                    child.wait()
             raise
         finally:
             for body in book.bodies:
                 body.close()
+    return children[1] if len(children) > 1 else None
 
 
-def _sheets(book: Book, c: Consolidation, data_rows) -> None:
+def _sheets(book: Book, c: Consolidation, children: list[Forked], beside: Callable[[], Forked] | None) -> None:
     fig = Figures(book, c)
     summary.write(book, fig, c)
     low_list.write(book, fig, c)
     matrix.write(book, fig, c)
     submissions.write(book, c)
     proposals.write(book, fig, c)
-    data_sheet.write(book, c, data_rows)
+    # Every row has been walked: from here on, the forked writers.
+    children.append(data_sheet.start(book, c))
+    if beside is not None:
+        children.append(beside())
+    data_sheet.write(book, c, children[0])
     chart_data = charts.write(book, fig, c)
     info.write(book, c)
     charts.write_data(book, chart_data)
