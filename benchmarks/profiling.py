@@ -91,7 +91,9 @@ def command_steps(rnd, scratch: Path) -> tuple[dict[str, float], int, int]:
     now = datetime.now(timezone.utc)
 
     def submissions():
-        subs = v.rank_duplicates(cat, [v._submission(o, row_issues.get(n, []), now) for n, o in enumerate(outcomes)])
+        codes = {code: code for code in cat.indicator_by_code}
+        subs = v.rank_duplicates(cat, [v._submission(o, row_issues.get(n, []), now, None, codes)
+                                       for n, o in enumerate(outcomes)])
         return v.ValidationReport(cat, subs, v.unit_statuses(cat, subs), attachments, ignored)
 
     report, steps["submissions, ranking, units"] = _cpu(submissions)

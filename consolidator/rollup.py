@@ -76,7 +76,6 @@ def roll_up(
     order = subtree(catalog, root)
     r = catalog.round
     e, low = r.elapsed_share, r.low_threshold
-    targets = {(t.unit_code, t.indicator_code): t for t in catalog.targets}
     value_of: dict[tuple[str, str], _Value] = {}
     target_of: dict[tuple[str, str], float | None] = {}
     target_all_of: dict[tuple[str, str], float | None] = {}
@@ -90,7 +89,7 @@ def roll_up(
         unit_rows: list[Row] = []
         for ind in catalog.indicators:
             key = (unit, ind.code)
-            own_target = targets.get(key)
+            own_target = catalog.target(unit, ind.code)
             expected_kids = [c for c in kids if expected_below.get((c, ind.code))]
             expected_below[key] = own_target is not None or bool(expected_kids)
             own: _Value | None = None

@@ -58,5 +58,9 @@ def _targets(t: pd.DataFrame, indicators: tuple[Indicator, ...]) -> tuple[Target
     yes_no = [code for code, indicator in by_code.items() if indicator.direction == formulas.BOOLEAN]
     for row in t["indicator_code"].isin(yes_no).to_numpy().nonzero()[0].tolist():
         values[row] = _ACHIEVED  # a yes/no indicator's target is to achieve it
-    return tuple(map(Target, units_of, codes, map(attrgetter("text"), values), map(attrgetter("low"), values),
-                     map(attrgetter("high"), values), baselines))
+    # One string for each code, not one a row: every cell of the sheet comes as a string of its
+    # own, and at ten thousand units the targets' codes alone held 36 MB.
+    one: dict[str, str] = {}
+    shared = lambda texts: [one.setdefault(text, text) for text in texts]
+    return tuple(map(Target, shared(units_of), shared(codes), map(attrgetter("text"), values),
+                     map(attrgetter("low"), values), map(attrgetter("high"), values), baselines))
