@@ -15,6 +15,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import click.decorators
@@ -175,6 +176,35 @@ def main() -> None:
     # PYTHONWARNINGS still shows them. The workers silence their own (parallel.py).
     if not sys.warnoptions:
         warnings.simplefilter("ignore")
+
+
+# Whether this process is the program (the console script, `python -m consolidator`) rather
+# than a test's runner calling `main` (click's CliRunner): see _finish.
+_AS_PROGRAM = False
+
+
+def program() -> None:
+    """The console script: `main`, as the program (see _finish)."""
+    global _AS_PROGRAM
+    _AS_PROGRAM = True
+    main()
+
+
+def _finish(code: int) -> NoReturn:
+    """End a command that built a round's worth of objects, with exit code `code`.
+
+    As the program, the process ends at once, what it printed flushed: handing back millions
+    of objects one by one took 2 s after the last line at ten thousand files, and 0.7 s of a
+    7 s run at a thousand. By then everything it wrote is closed and renamed into place
+    (fileio.atomic_output), the store's transactions are committed and its workers and
+    writers have ended: nothing is left for the interpreter to do at exit. Called from a
+    test's runner, a normal exit.
+    """
+    if _AS_PROGRAM:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 # The folders of a round, as the clerk's guide (docs/huong-dan-su-dung.md) names them.
@@ -350,7 +380,7 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
                 click.echo(say(lang, "cli_annotated", path=copy.path), err=fmt == "json")
             else:
                 click.echo(say(lang, "cli_annotate_failed", path=copy.source, reason=copy.why(lang)), err=True)
-    sys.exit(1 if report.has_errors else 0)
+    _finish(1 if report.has_errors else 0)
 
 
 @main.command(help=_HELP["help_status"])
@@ -369,7 +399,7 @@ def status(catalog: str, inputs: tuple[str, ...], lang: str | None) -> None:
         report = _validated(cat, folder, version, inputs, lang, allow_empty=True, label="status")
     lang = lang or report.catalog.round.lang
     click.echo(format_status(report, lang))
-    sys.exit(0 if all(u.state == UnitState.VALID for u in report.units) else 1)
+    _finish(0 if all(u.state == UnitState.VALID for u in report.units) else 1)
 
 
 def _validated(cat, folder, version, inputs: tuple[str, ...], lang: str, reread: bool = False,
@@ -437,7 +467,7 @@ def consolidate(catalog: str, inputs: tuple[str, ...], output: str | None, data_
     click.echo(say(lang, "cli_consolidated", path=output))
     if data_out:
         click.echo(say(lang, "cli_data_table", path=data_out))
-    sys.exit(_tell_left_out(result, lang))
+    _finish(_tell_left_out(result, lang))
 
 
 def _tell_left_out(result, lang: str) -> int:
@@ -477,7 +507,7 @@ def report(catalog: str, inputs: tuple[str, ...], output: str, root: str | None,
     result = _consolidated(cat, folder, version, inputs, lang, root, accept_partial, "report")
     write_report(result, output, lang)
     click.echo(say(lang, "cli_word_report", path=output))
-    sys.exit(_tell_left_out(result, lang))
+    _finish(_tell_left_out(result, lang))
 
 
 @main.command(help=_HELP["help_receive"])
@@ -515,7 +545,7 @@ def receive(round_dir: str, inputs: tuple[str, ...], received_at: str | None, la
         counts[key] += 1
         trouble = trouble or (said.status is not None and said.status != "valid")
     click.echo(say(lang, "cli_received", **counts))
-    sys.exit(1 if trouble else 0)
+    _finish(1 if trouble else 0)
 
 
 @main.command(help=_HELP["help_history"])
@@ -689,7 +719,7 @@ def report_up(catalog: str, parent_appendix: str, inputs: tuple[str, ...], outpu
     result = _consolidated(cat, folder, version, inputs, lang, label="report-up")
     filled = run(result, Path(parent_appendix), Path(output))
     blank = _tell_filled(filled, lang)
-    sys.exit(max(blank, _tell_left_out(result, lang)))
+    _finish(max(blank, _tell_left_out(result, lang)))
 
 
 def _tell_filled(filled, lang: str) -> int:

@@ -1,7 +1,8 @@
 """Sheet 6, `Dữ liệu`: the long data table as an Excel table, its rows streamed (see streamed.py).
 
 The rows (26 cells a row, a row per unit × indicator) are made in a forked process while
-this one writes the sheets after it and packs the workbook (`start`, then `write`).
+this one packs the workbook: `write` lays the sheet out in its turn, `start` makes its rows
+once every sheet is written.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..layout import default_font, number_format
 from . import streamed
 from ..parallel import Forked
 from .kit import Book, Column, set_widths
+from .streamed import Body
 
 _WIDTHS = {"unit_name": 30, "indicator_name": 36, "group": 18, "source_file": 28, "note": 30}
 _NUMBER_FORMATS = {"level": "0", "pct_of_target": "0.0", "expected_progress": "0.000", "pace": "0.00",
@@ -33,25 +35,9 @@ COLUMNS = tuple(Column(col, f"label:data_{col}", _WIDTHS.get(col, 12), _kind(col
 TABLE_NAME = "DuLieu"
 
 
-def start(book: Book, c: Consolidation) -> Forked:
-    """Start making the sheet's rows in a forked process, into `rows_path(book)`."""
-    plain = default_font()
-    styles = {col: streamed.style_index(book.fmt(num_format=fmt, **plain)) for col, fmt in _NUMBER_FORMATS.items()}
-    text_style = streamed.style_index(book.fmt(**plain))
-    figure_style = {i.code: streamed.style_index(book.fmt(num_format=number_format(i.decimals), **plain))
-                    for i in c.catalog.indicators}
-    path = rows_path(book)
-    kinds = [(col.key, col.kind, styles.get(col.key, text_style)) for col in COLUMNS]
-    return streamed.rows_in_background(book.names["data"], path, _rows, c.table, kinds, text_style, figure_style)
-
-
-def rows_path(book: Book) -> Path:
-    return book.scratch / "data-rows.xml"
-
-
-def write(book: Book, c: Consolidation, rows: Forked) -> None:
+def write(book: Book, c: Consolidation) -> Body:
+    """The sheet laid out in its turn; its rows come later, from `start`, into the body returned."""
     ws = book.sheet("data")
-    last_row = max(len(c.table), 1)
     header_format = book.fmt(bold=True, text_wrap=True, **default_font())
     ws.add_table(0, 0, 1, len(COLUMNS) - 1, {
         "name": TABLE_NAME, "style": "Table Style Light 9", "autofilter": True,
@@ -61,7 +47,21 @@ def write(book: Book, c: Consolidation, rows: Forked) -> None:
     set_widths(ws, COLUMNS)
     ws.freeze_panes(1, 2)
     book.page_setup(ws, 0, fit=False)
-    book.body(ws, 1, table_name=TABLE_NAME).rows_from(rows, rows_path(book), last_row=last_row, last_col=len(COLUMNS) - 1)
+    return book.body(ws, 1, table_name=TABLE_NAME)
+
+
+def start(book: Book, c: Consolidation, body: Body) -> Forked:
+    """Start making the sheet's rows in a forked process, into `body` (see write_consolidated for when)."""
+    plain = default_font()
+    styles = {col: streamed.style_index(book.fmt(num_format=fmt, **plain)) for col, fmt in _NUMBER_FORMATS.items()}
+    text_style = streamed.style_index(book.fmt(**plain))
+    figure_style = {i.code: streamed.style_index(book.fmt(num_format=number_format(i.decimals), **plain))
+                    for i in c.catalog.indicators}
+    path = book.scratch / "data-rows.xml"
+    kinds = [(col.key, col.kind, styles.get(col.key, text_style)) for col in COLUMNS]
+    forked = streamed.rows_in_background(book.names["data"], path, _rows, c.table, kinds, text_style, figure_style)
+    body.rows_from(forked, path, last_row=max(len(c.table), 1), last_col=len(COLUMNS) - 1)
+    return forked
 
 
 def _rows(frame, kinds: list[tuple[str, str, int]], text_style: int, figure_style: dict[str, int],

@@ -29,10 +29,12 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
     """Write the consolidated workbook to `path` atomically.
 
     `beside` starts another output's forked writer (the data table's); it is started, as the
-    process making the data sheet's rows is, once the sheets that walk every row are written.
-    A process forked earlier shares the pages of every row while this one walks them again,
-    and each touch copies a page: at ten thousand units that doubled the memory. That writer
-    is returned for the caller to wait on once the workbook is in place.
+    process making the data sheet's rows is, once every other sheet is written. A process
+    forked earlier shares the pages of every row and every file's record while this one walks
+    them again, and each touch copies a page: at ten thousand units, forked before the sheets
+    that walk the rows, the memory doubled, and forked before the provenance sheet (a line a
+    file) it grew by 80 MB. That writer is returned for the caller to wait on once the
+    workbook is in place.
     """
     # Scratch space beside the output, not in /tmp: at ten thousand units the streamed rows
     # are a few hundred MB, and /tmp is often memory.
@@ -66,11 +68,11 @@ def _sheets(book: Book, c: Consolidation, children: list[Forked], beside: Callab
     matrix.write(book, fig, c)
     submissions.write(book, c)
     proposals.write(book, fig, c)
-    # Every row has been walked: from here on, the forked writers.
-    children.append(data_sheet.start(book, c))
-    if beside is not None:
-        children.append(beside())
-    data_sheet.write(book, c, children[0])
+    data_body = data_sheet.write(book, c)
     chart_data = charts.write(book, fig, c)
     info.write(book, c)
     charts.write_data(book, chart_data)
+    # Every sheet is written: from here on, the forked writers (see write_consolidated).
+    children.append(data_sheet.start(book, c, data_body))
+    if beside is not None:
+        children.append(beside())
