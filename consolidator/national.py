@@ -77,7 +77,9 @@ def read_data_table(path: Path) -> pd.DataFrame:
         raise ConsolidatorError(key="data_unreadable", path=path, reason=str(exc).splitlines()[0][:200]) from exc
     table = table[list(FIGURE_COLUMNS)]
     for col in _TEXT:
-        table[col] = table[col].fillna("").astype(str)
+        # as plain text whatever the file kept it as: consolidate writes repeated texts as
+        # categories (Parquet dictionaries), which take no blank in place of a gap
+        table[col] = table[col].astype(object).fillna("").astype(str)
     return table
 
 

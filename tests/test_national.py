@@ -171,3 +171,19 @@ def _as_csv(table: Path) -> Path:
     read(table).to_csv(csv, index=False, encoding="utf-8-sig")
     return csv
 
+
+
+def test_a_parquet_table_with_text_kept_as_categories_and_a_gap_in_them_is_read(provinces, tmp_path):
+    # consolidate writes the table's repeated texts as categories (Parquet dictionaries); a
+    # table an analyst saved from pandas may hold a gap in such a column, which is blank text.
+    from consolidator.national import read_data_table
+
+    a, _ = provinces
+    table = pd.read_parquet(a)
+    assert isinstance(table["status"].dtype, pd.CategoricalDtype)  # as consolidate wrote it
+    table["status"] = table["status"].cat.add_categories([]).where(table.index != 0)  # a gap in row 0
+    edited = tmp_path / "A-edited.parquet"
+    table.to_parquet(edited, index=False)
+    read_back = read_data_table(edited)
+    assert read_back["status"].iloc[0] == ""
+    assert read_back["status"].iloc[1:].tolist() == table["status"].iloc[1:].astype(str).tolist()
