@@ -359,6 +359,7 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
              annotate_dir: str | None, annotate_warnings: bool, lang: str | None) -> None:
     import json
 
+    from .report import annotate_copies, write_excel_report
     from .textreport import format_text
 
     cat, folder, version = _catalog_or_round(catalog)
@@ -368,9 +369,6 @@ def validate(catalog: str, inputs: tuple[str, ...], fmt: str, report_path: str |
         click.echo(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
     else:
         click.echo(format_text(report, lang))
-    if report_path or annotate_dir:
-        # openpyxl and the report's writers only when asked for: a fifth of validate's start-up
-        from .report import annotate_copies, write_excel_report
     if report_path:
         write_excel_report(report, report_path, lang)
         click.echo(say(lang, "cli_report", path=report_path), err=fmt == "json")
