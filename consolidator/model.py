@@ -107,6 +107,9 @@ class Target:
         return formulas.target_bound(self.low, self.high, direction)
 
 
+_NO_TARGETS: Mapping[str, Target] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Everything the office describes for a round: the round, the tree, indicators, targets."""
@@ -153,7 +156,11 @@ class Catalog:
 
     def target(self, unit_code: str, indicator_code: str) -> Target | None:
         """A unit's own target of an indicator, if the catalog sets one."""
-        return self._target_by_code.get(unit_code, {}).get(indicator_code)
+        return self.unit_targets(unit_code).get(indicator_code)
+
+    def unit_targets(self, unit_code: str) -> Mapping[str, Target]:
+        """A unit's own targets by indicator code (none for a unit without targets)."""
+        return self._target_by_code.get(unit_code, _NO_TARGETS)
 
     @cached_property
     def _target_by_code(self) -> Mapping[str, Mapping[str, Target]]:

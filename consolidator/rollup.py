@@ -87,9 +87,10 @@ def roll_up(
     for unit in reversed(order):  # children before parents
         kids = [c for c in catalog.children.get(unit, ()) if c in in_tree]
         unit_rows: list[Row] = []
+        own_targets = catalog.unit_targets(unit)
         for ind in catalog.indicators:
             key = (unit, ind.code)
-            own_target = catalog.target(unit, ind.code)
+            own_target = own_targets.get(ind.code)
             expected_kids = [c for c in kids if expected_below.get((c, ind.code))]
             expected_below[key] = own_target is not None or bool(expected_kids)
             own: _Value | None = None

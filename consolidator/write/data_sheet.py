@@ -7,7 +7,6 @@ once every sheet is written.
 
 from __future__ import annotations
 
-
 from ..consolidate import TABLE_COLUMNS, Consolidation
 from ..layout import default_font, number_format
 from . import streamed

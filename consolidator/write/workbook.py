@@ -46,8 +46,14 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
                                                  "default_format_properties": default_font()})
         book = Book(wb, lang, Path(scratch))
         children: list[Forked] = []  # the forked writers, waited for if this one fails
+        data = None
         try:
-            _sheets(book, consolidation, children, beside)
+            data_body = _sheets(book, consolidation)
+            # Every sheet is written: from here on, the forked writers (see above).
+            children.append(data_sheet.start(book, consolidation, data_body))
+            if beside is not None:
+                data = beside()
+                children.append(data)
             wb.close()
             streamed.package(laid_out, tmp, book.bodies)
         except BaseException:
@@ -58,10 +64,10 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
         finally:
             for body in book.bodies:
                 body.close()
-    return children[1] if len(children) > 1 else None
+    return data
 
-
-def _sheets(book: Book, c: Consolidation, children: list[Forked], beside: Callable[[], Forked] | None) -> None:
+def _sheets(book: Book, c: Consolidation) -> streamed.Body:
+    """Every sheet in its order; the data sheet's body, whose rows are made afterwards."""
     fig = Figures(book, c)
     summary.write(book, fig, c)
     low_list.write(book, fig, c)
@@ -72,7 +78,4 @@ def _sheets(book: Book, c: Consolidation, children: list[Forked], beside: Callab
     chart_data = charts.write(book, fig, c)
     info.write(book, c)
     charts.write_data(book, chart_data)
-    # Every sheet is written: from here on, the forked writers (see write_consolidated).
-    children.append(data_sheet.start(book, c, data_body))
-    if beside is not None:
-        children.append(beside())
+    return data_body
