@@ -123,20 +123,33 @@ def fitted_height(lines: int) -> float:
 
 @functools.lru_cache(maxsize=1 << 16)  # names and labels recur on every row of a long sheet
 def wrapped_lines(text: str, width: float) -> int:
-    """Lines a text takes in a column `width` characters wide, wrapped at spaces."""
+    """Lines a text takes in a column `width` characters wide.
+
+    Wrapped as LibreOffice and Excel wrap: at spaces, and after a slash or a hyphen inside a
+    word (a stored file's path, "cong-ty-co-phan"); a piece longer than a line is cut.
+    Counting only spaces made a path one line short, and its row cut off its last line.
+    """
     per_line = max(1, int(width))  # conservative: LibreOffice may print Times New Roman wider
     lines = 0
     for paragraph in text.split("\n"):
         lines, used = lines + 1, 0
         for word in paragraph.split():
-            need = len(word) if used == 0 else used + 1 + len(word)
-            if need <= per_line:
-                used = need
-            else:
-                extra, rest = divmod(len(word), per_line)
-                lines += extra + (1 if used else 0) - (1 if extra and not rest else 0)
-                used = rest or (per_line if extra else len(word))
+            for n, piece in enumerate(_BREAK_AFTER.findall(word)):
+                joined = 1 if n == 0 and used else 0  # the space before a word, none inside it
+                if used + joined + len(piece) <= per_line:
+                    used += joined + len(piece)
+                    continue
+                if used:
+                    lines, used = lines + 1, 0
+                extra, rest = divmod(len(piece), per_line)
+                lines += extra - (0 if rest else 1)
+                used = rest or per_line
     return lines
+
+
+# The pieces of a word a line may end after: up to and with each slash or hyphen, except a
+# hyphen before a digit ("2020-2025", "-5"), which line breaking keeps with the number.
+_BREAK_AFTER = re.compile(r"(?:[^/-]|-(?=\d))*(?:/|-(?!\d))|(?:[^/-]|-(?=\d))+")
 
 
 _BLOCK_BASE = {"font_name": FONT, "font_size": 12, "align": "center", "valign": "vcenter", "text_wrap": True}
