@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection, wait
 from typing import TypeVar
 
 from .errors import ConsolidatorError
+from .gcpause import give_back_freed_memory
 
 try:
     import resource
@@ -194,6 +195,7 @@ def run_in_workers(
         return
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     count = max(1, min(limits.workers or os.cpu_count() or 1, len(items)))
+    give_back_freed_memory()  # what reading the catalog freed is not shared with the workers (see there)
     workers = [_Worker(ctx, work, limits) for _ in range(count)]
     pending = deque(enumerate(items))
 
@@ -272,6 +274,7 @@ class Forked:
             except Exception as exc:
                 raise BackgroundError(key="err_background", path=what, detail=f"{type(exc).__name__}: {exc}") from exc
             return
+        give_back_freed_memory()  # see there: freed pages the child would share, and copy as it writes
         ours, theirs = multiprocessing.Pipe(duplex=False)
         self._child = multiprocessing.get_context("fork").Process(target=_run, args=(theirs, fn, args), daemon=True)
         self._child.start()

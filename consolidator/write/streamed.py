@@ -211,6 +211,11 @@ def _string_cell(text: str, style: int) -> str:
     return _string(text, style)
 
 
+def forget_cells() -> None:
+    """Drop the cells kept for names that recur: none of the rows still to come is written here."""
+    _string_cell.cache_clear()
+
+
 def _blank(style: int) -> str:
     return f' s="{style}"/>'
 

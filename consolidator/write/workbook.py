@@ -49,7 +49,9 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
         data = None
         try:
             data_body = _sheets(book, consolidation)
-            # Every sheet is written: from here on, the forked writers (see above).
+            # Every sheet is written: from here on, the forked writers (see above), which
+            # share none of the cells kept for the sheets.
+            streamed.forget_cells()
             children.append(data_sheet.start(book, consolidation, data_body))
             if beside is not None:
                 data = beside()
