@@ -11,6 +11,7 @@ comes from: reading is the per-file cost, and it is done in parallel.
 
 from __future__ import annotations
 
+import ctypes  # imported by numpy anyway, which every command that forks uses
 import faulthandler
 import gc
 import multiprocessing
@@ -25,7 +26,6 @@ from multiprocessing.connection import Connection, wait
 from typing import TypeVar
 
 from .errors import ConsolidatorError
-from .gcpause import give_back_freed_memory
 
 try:
     import resource
@@ -245,6 +245,36 @@ def forking() -> bool:
     """Whether work may go to forked processes: where the system forks, and not in the tests'
     in-process mode (DEFAULT_LIMITS)."""
     return DEFAULT_LIMITS.isolated and "fork" in multiprocessing.get_all_start_methods()
+
+
+# --- memory given back before a fork ---------------------------------------------------------
+
+
+def _libc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim on Linux; None elsewhere (Windows, macOS, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _libc_trim()
+
+
+def give_back_freed_memory() -> None:
+    """Hand the memory freed so far back to the system, before this process forks.
+
+    glibc keeps what a process frees for its next allocations, and a freed block in the
+    middle of its heap is never given back on its own: at ten thousand files, about 60 MB
+    after the catalog is read, 35 MB more after the files are. A process forked then
+    shares those pages (they count, split, in the tree's memory) and its own allocations
+    land in them, copying each page they touch. `malloc_trim(0)` gives back every free
+    page, wherever it is.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 # --- work handed to a forked process while this one goes on ----------------------------------

@@ -1,4 +1,4 @@
-"""give_back_freed_memory: memory freed in the middle of the heap goes back to the system
+"""parallel.give_back_freed_memory: memory freed in the middle of the heap goes back to the system
 before a fork, so forked writers neither share nor copy it (benchmarks/README.md, "Memory")."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import textwrap
 
 import pytest
 
-from consolidator import gcpause
+from consolidator import parallel
 
 # Blocks over pymalloc's 512 bytes come from the C library's malloc; every tenth is kept, so
 # the freed ones sit between kept ones, where malloc does not give memory back by itself.
 _PROBE = textwrap.dedent("""
     import gc
-    from consolidator.gcpause import give_back_freed_memory
+    from consolidator.parallel import give_back_freed_memory
 
     def rss_kib():
         with open("/proc/self/status") as fh:
@@ -31,7 +31,7 @@ _PROBE = textwrap.dedent("""
 """)
 
 
-@pytest.mark.skipif(gcpause._MALLOC_TRIM is None, reason="the C library has no malloc_trim (not glibc)")
+@pytest.mark.skipif(parallel._MALLOC_TRIM is None, reason="the C library has no malloc_trim (not glibc)")
 def test_freed_memory_between_kept_blocks_goes_back():
     out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True).stdout.split()
     before, after = int(out[0]), int(out[1])
@@ -40,5 +40,5 @@ def test_freed_memory_between_kept_blocks_goes_back():
 
 
 def test_without_malloc_trim_it_does_nothing(monkeypatch):
-    monkeypatch.setattr(gcpause, "_MALLOC_TRIM", None)
-    gcpause.give_back_freed_memory()  # no C library call, no error
+    monkeypatch.setattr(parallel, "_MALLOC_TRIM", None)
+    parallel.give_back_freed_memory()  # no C library call, no error
