@@ -14,7 +14,7 @@ from .kit import PARTIAL_MARK, STATUS_ORDER, Book, Column, number_cell, position
 
 # The appendix's own columns first, as the seed lays them out; then what consolidating adds.
 COLUMNS = (
-    Column("tt", "seed:tt", 5), Column("name", "seed:name", 38), Column("unit_of_measure", "seed:unit_of_measure", 10),
+    Column("tt", "seed:tt", 5), Column("name", "seed:name", 38), Column("unit_of_measure", "seed:unit_of_measure", 11),
     Column("target", "seed:target", 20), Column("result", "seed:result", 13), Column("pct", "seed:pct", 15),
     Column("baseline", "seed:baseline", 11), Column("rollup_value", "rollup_value", 13),
     Column("expected", "expected", 10), Column("pace", "pace", 8), Column("status", "status", 12),
