@@ -222,6 +222,40 @@ def test_prefixed_namespace(sample, tmp_path):
     assert read_workbook(path).sheet("Phụ lục").cells == read_workbook(sample).sheet("Phụ lục").cells
 
 
+# A styles part's sections that say only how cells look: prefixed, empty, an attribute with
+# ">" in it, an end tag with a space, and an element whose name only begins like one.
+STYLES_WITH_LOOKS = (
+    b'<?xml version="1.0"?><x:styleSheet xmlns:x="urn:s">'
+    b'<x:numFmts count="1"><x:numFmt numFmtId="164" formatCode="0.0%"/></x:numFmts>'
+    b'<x:fonts count="2"><x:font><x:b/></x:font><x:font><x:sz val="11"/></x:font></x:fonts>'
+    b'<fills count="0"/><borders note="a > b"><border/></borders ><fontsOther><keep/></fontsOther>'
+    b'<cellStyleXfs><xf numFmtId="10"/></cellStyleXfs>'
+    b'<x:cellXfs count="1"><x:xf numFmtId="164"/></x:cellXfs></x:styleSheet>'
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 64, 100_000])
+def test_the_looks_of_a_styles_part_are_left_out_unparsed_however_it_is_chunked(chunk):
+    seen = []
+    parser = xlsx._SkippingParser(xlsx._parser(start=lambda name, attrs: seen.append(name)), xlsx._LOOKS_ONLY)
+    for at in range(0, len(STYLES_WITH_LOOKS), chunk):
+        parser.Parse(STYLES_WITH_LOOKS[at:at + chunk], False)
+    parser.Parse(b"", True)
+    assert seen == ["x:styleSheet", "x:numFmts", "x:numFmt", "fontsOther", "keep", "x:cellXfs", "x:xf"]
+
+
+def test_a_styles_part_grown_with_fonts_reads_the_same_formats(sample, tmp_path):
+    def grow(xml: str) -> str:  # ~2 MiB of fonts: parsed in chunks, not in one piece
+        fonts = "".join(f'<font><sz val="{n % 37}"/><color rgb="FF{n * 7919 % 0xFFFFFF:06X}"/></font>'
+                        for n in range(40_000))  # varied: within the zip's 200:1 cap
+        return xml.replace("</fonts>", fonts + "</fonts>", 1)
+
+    path = rewrite(sample, tmp_path / "grown.xlsx", {"xl/styles.xml": grow})
+    assert zipfile.ZipFile(path).getinfo("xl/styles.xml").file_size > 2 * xlsx._CHUNK
+    grown, plain = read_workbook(path).sheet("Phụ lục").cells, read_workbook(sample).sheet("Phụ lục").cells
+    assert grown == plain and grown[1, 5].number_format == "0.00%"
+
+
 def test_inline_strings_shared_formulas_phonetics_and_escapes(sample, tmp_path):
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     sheet = (f'<worksheet {ns}><sheetData><row r="1">'
