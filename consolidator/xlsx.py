@@ -705,15 +705,12 @@ class _Reader:
     def _info(self, name: str) -> zipfile.ZipInfo | None:
         return self.members.get(name.lower())
 
-    def _parse(self, name: str, start, end=None, text=None, xml: bytes | None = None,
-               skip: Sequence[bytes] = ()) -> None:
-        self._feed(name, _parser(start, end, text), xml, skip)
+    def _parse(self, name: str, start, end=None, text=None, xml: bytes | None = None) -> None:
+        self._feed(name, _parser(start, end, text), xml)
 
-    def _feed(self, name: str, parser, xml: bytes | None = None, skip: Sequence[bytes] = ()) -> None:
-        """Stream one XML part through a parser made by `_parser`; `xml`: the part as `_small`
-        read it, if it has been; `skip`: elements to leave out unparsed (`_skipping`)."""
-        if skip:
-            parser = _SkippingParser(parser, skip)
+    def _feed(self, name: str, parser, xml: bytes | None = None) -> None:
+        """Stream one XML part through a parser made by `_parser` (or a `_SkippingParser` over
+        one); `xml`: the part as `_small` read it, if it has been."""
         if xml is not None:
             _run(parser, (xml,))
             return
@@ -873,7 +870,7 @@ class _Reader:
             if names[name] == "cellXfs":
                 raise _Done  # the rest (cell styles, dxfs, colours) is not needed
 
-        self._parse(part, start, end, None, xml, skip=_LOOKS_ONLY)
+        self._feed(part, _SkippingParser(_parser(start, end), _LOOKS_ONLY), xml)
         formats = tuple(custom.get(i) or BUILTIN_FORMATS.get(i, "General") for i in ids)
         if xml is not None and len(xml) <= 64 * 1024 and len(_FORMATS) < 32:
             _FORMATS[xml] = formats
