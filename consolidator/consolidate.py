@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errors import UnknownUnits
 from .messages import labels
-from .model import Catalog, Decision, Indicator, RootFigure, Row, Status, Submission, Target, ValidationReport
+from .model import Catalog, Decision, Indicator, RootFigure, Row, Rows, Status, Submission, Target, ValidationReport
 from .rollup import reported_values, roll_up, subtree
 from .validate import validate_files
 
@@ -37,7 +37,7 @@ class Consolidation:
 
     catalog: Catalog
     report: ValidationReport
-    rows: list[Row]
+    rows: Rows  # (a list of Rows is taken too, and held as columns)
     root: str
     accept_partial: bool = False
     run_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
@@ -47,6 +47,10 @@ class Consolidation:
     # (unit, indicator, is rollup), shown beside this one's so the review reads as a trend
     previous: Mapping[tuple[str, str, bool], float | None] = field(default_factory=dict)
     previous_round: str | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.rows, Rows):
+            self.rows = Rows(self.rows)
 
     @property
     def left_out(self) -> list:
@@ -67,27 +71,26 @@ class Consolidation:
 
     # --- what stands for each unit × indicator: computed once, laid out by every sheet ---------
 
-    @cached_property
-    def _own_and_rollup(self) -> tuple[dict[str, dict[str, Row]], dict[str, dict[str, Row]]]:
-        # unit → indicator → row: at ten thousand units, half of what (unit, indicator) keys cost
-        own: dict[str, dict[str, Row]] = {}
-        rollup: dict[str, dict[str, Row]] = {}
-        for row in self.rows:
-            (rollup if row.is_rollup else own).setdefault(row.unit_code, {})[row.indicator_code] = row
-        return own, rollup
-
     def own_row(self, unit: str, code: str) -> Row | None:
         """The figure a unit reported for an indicator, if any."""
-        return self._own_and_rollup[0].get(unit, {}).get(code)
+        k = self.rows.find(unit, code, False)
+        return None if k < 0 else self.rows.at(k)
 
     def rollup_row(self, unit: str, code: str) -> Row | None:
         """The rollup of a unit's units for an indicator, if any."""
-        return self._own_and_rollup[1].get(unit, {}).get(code)
+        k = self.rows.find(unit, code, True)
+        return None if k < 0 else self.rows.at(k)
 
     def shown_row(self, unit: str, code: str) -> Row | None:
         """What stands for a unit × indicator: its own figure when it reported one, else its rollup."""
-        own, rollup = self.own_row(unit, code), self.rollup_row(unit, code)
-        if own is not None and (own.result is not None or rollup is None):
+        k = self.shown_at(unit, code)
+        return None if k < 0 else self.rows.at(k)
+
+    def shown_at(self, unit: str, code: str) -> int:
+        """Where in `rows` what stands for a unit × indicator is (-1: nothing), for a sheet that
+        reads a field of each without making a Row."""
+        own, rollup = self.rows.find(unit, code, False), self.rows.find(unit, code, True)
+        if own >= 0 and (rollup < 0 or self.rows.result_at(own) is not None):
             return own
         return rollup
 
@@ -105,7 +108,7 @@ class Consolidation:
     @cached_property
     def present_indicators(self) -> tuple[Indicator, ...]:
         """The indicators with a row in the tree under the root, in catalog order."""
-        present = {code for by_unit in self._own_and_rollup for rows in by_unit.values() for code in rows}
+        present = set(self.rows.indicators)
         return tuple(i for i in self.catalog.indicators if i.code in present)
 
     @cached_property
@@ -123,7 +126,7 @@ class Consolidation:
     @cached_property
     def has_figures(self) -> bool:
         """Whether any unit's figure was taken: without one there is nothing to report, only that."""
-        return any(row.result is not None for row in self.rows)
+        return any(self.rows.result_at(k) is not None for k in range(len(self.rows)))
 
     def own_target(self, unit: str, code: str) -> Target | None:
         """A unit's own target of an indicator, as the catalog sets it."""
@@ -131,14 +134,14 @@ class Consolidation:
 
     def status_counts(self, code: str) -> dict[str, int]:
         """Assessment → how many units under the root reported a figure of an indicator so assessed."""
-        rows = (self.own_row(u, code) for u in self.unit_order[1:])
-        statuses = [row.evaluation.status for row in rows if row is not None]
+        found = (self.rows.find(u, code, False) for u in self.unit_order[1:])
+        statuses = [self.rows.status_at(k) for k in found if k >= 0]
         return {status: statuses.count(status) for status in formulas.STATUSES}
 
     def shown_statuses(self, unit: str) -> list[str]:
         """The assessment of each indicator shown for a unit, in catalog order (those with no row left out)."""
-        rows = (self.shown_row(unit, i.code) for i in self.catalog.indicators)
-        return [row.evaluation.status for row in rows if row is not None]
+        found = (self.shown_at(unit, i.code) for i in self.catalog.indicators)
+        return [self.rows.status_at(k) for k in found if k >= 0]
 
     @cached_property
     def low_rows(self) -> list[Row]:
@@ -147,10 +150,8 @@ class Consolidation:
         What stands for each unit × indicator, as on the other sheets: a parent's incomplete
         rollup must not sit beside its own figure as a second, smaller "total".
         """
-        keys = dict.fromkeys((row.unit_code, row.indicator_code) for row in self.rows)
-        shown = (self.shown_row(unit, code) for unit, code in keys)
-        return sorted((row for row in shown if row is not None and row.evaluation.status == formulas.LOW),
-                      key=low_sort_key)
+        low = ((k, self.rows.at(k)) for k in self.rows.with_status(formulas.LOW))
+        return sorted((row for k, row in low if self.shown_at(row.unit_code, row.indicator_code) == k), key=low_sort_key)
 
     # --- what units sent beside their figures ----------------------------------------------------
 
@@ -161,9 +162,10 @@ class Consolidation:
         for s in self.report.submissions:
             if not s.counted or s.unit_code is None:
                 continue
-            notes = {v.indicator_code: v.note for v in s.values}
+            values = list(s.values)  # made once: a file's values are held as columns
+            notes = {v.indicator_code: v.note for v in values}
             items += [Proposal(s, v.indicator_code, v.proposed_target, False, v.note)
-                      for v in s.values if v.proposed_target]
+                      for v in values if v.proposed_target]
             items += [Proposal(s, i.indicator_code, i.value, True, notes.get(i.indicator_code, ""))
                       for i in s.issues if i.code == "target-change-proposed" and i.indicator_code]
         order = {u: n for n, u in enumerate(self.unit_order)}
@@ -234,10 +236,10 @@ def consolidate_report(catalog: Catalog, report: ValidationReport, root: str | N
                          previous=dict(previous[1]), previous_round=previous[0])
 
 
-def long_table(catalog: Catalog, rows: Sequence[Row],
+def long_table(catalog: Catalog, rows: Rows | Sequence[Row],
                previous: Mapping[tuple[str, str, bool], float | None] | None = None):
-    """The long table: a column at a time (a row per unit × indicator is 300,000 rows at ten
-    thousand units; a dict per row would cost more than the table itself).
+    """The long table: a column at a time, from the rows' own columns (a row per unit ×
+    indicator is 300,000 rows at ten thousand units; no Row is made for it).
 
     Texts that repeat (codes, names, statuses, file names) are categories: each distinct
     text once and a small integer a row. As plain text columns, pandas keeps them in
@@ -246,54 +248,85 @@ def long_table(catalog: Catalog, rows: Sequence[Row],
     (each touch copies the page it is on). The few texts a unit typed (proposed targets,
     notes) stay Python strings.
     """
-
+    rows = rows if isinstance(rows, Rows) else Rows(rows)
     r = catalog.round
-    booleans = {i.code for i in catalog.indicators if i.direction == formulas.BOOLEAN}
     units, indicators = catalog.unit_by_code, catalog.indicator_by_code
+    col = rows.columns()
+    order = np.arange(len(rows)) if rows.order is None else np.asarray(rows.order, dtype=np.int64)
 
-    def result(row: Row):
-        # booleans are 1/0 (DESIGN.md §4); a rolled-up count or share stays a number
-        if row.indicator_code in booleans and row.result is not None and not formulas.counts_units(
-                formulas.BOOLEAN, indicators[row.indicator_code].aggregation, row.is_rollup):
-            return int(bool(row.result))
-        return row.result
+    def taken(name: str, dtype) -> np.ndarray:
+        return np.asarray(col[name], dtype=dtype)[order]
 
+    unit_at, indicator_at, flags = taken("unit", np.int64), taken("indicator", np.int64), taken("flags", np.int64)
+    is_rollup = (flags & 1).astype(bool)
     columns = {
-        "unit_code": pd.Categorical([row.unit_code for row in rows]),
-        "indicator_code": pd.Categorical([row.indicator_code for row in rows]),
-        "baseline": [row.baseline for row in rows],
-        "target": [row.target for row in rows],
-        "target_all": [row.target_all for row in rows],
-        "result": [result(row) for row in rows],
-        "previous_result": [previous.get((row.unit_code, row.indicator_code, row.is_rollup)) for row in rows]
-        if previous else [None] * len(rows),
-        "estimate": [row.estimate for row in rows],
-        "proposed_target": pd.Series([row.proposed_target for row in rows], dtype=object),
-        "pct_of_target": [row.evaluation.pct_of_target for row in rows],
-        "pace": [row.evaluation.pace for row in rows],
-        "status": pd.Categorical([row.evaluation.status for row in rows]),
-        "is_rollup": [row.is_rollup for row in rows],
-        "coverage": [row.coverage for row in rows],
-        "source_file": pd.Categorical([row.source_file for row in rows]),
-        "note": pd.Series([_note(row) for row in rows], dtype=object),
+        "unit_code": _categorical(unit_at, rows.units),
+        "indicator_code": _categorical(indicator_at, rows.indicators),
+        **{name: taken(name, np.float64) for name in ("baseline", "target", "target_all")},
+        "result": _results(catalog, rows, indicator_at, is_rollup, taken("result", np.float64)),
+        "previous_result": pd.to_numeric(pd.Series(
+            [previous.get(key) for key in zip(np.asarray(rows.units, dtype=object)[unit_at].tolist(),
+                                             np.asarray(rows.indicators, dtype=object)[indicator_at].tolist(),
+                                             is_rollup.tolist())] if previous else [None] * len(rows),
+            dtype=object), errors="coerce").astype("float64").to_numpy(),
+        "estimate": taken("estimate", np.float64),
+        "proposed_target": pd.Series([col["proposed_target"][k] for k in order.tolist()], dtype=object),
+        "pct_of_target": taken("pct_of_target", np.float64),
+        "pace": taken("pace", np.float64),
+        "status": _categorical(taken("status", np.int64), list(formulas.STATUSES)),
+        "is_rollup": is_rollup,
+        "coverage": taken("coverage", np.float64),
+        "source_file": _categorical(taken("file", np.int64), rows.files),
+        "note": pd.Series(_notes(col, order, flags), dtype=object),
     }
     frame = pd.DataFrame(columns)
-    for col in ("baseline", "target", "target_all", "result", "previous_result", "estimate", "pct_of_target", "pace",
-                "coverage"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    frame["is_rollup"] = frame["is_rollup"].astype(bool)
     by_unit = frame["unit_code"]
     frame["unit_name"] = _mapped(by_unit, {code: u.name for code, u in units.items()})
     frame["parent_code"] = _mapped(by_unit, {code: u.parent_code for code, u in units.items()})
     levels = np.array([catalog.level(code) for code in by_unit.cat.categories], dtype="int64")
     frame["level"] = levels[by_unit.cat.codes.to_numpy()]
     by_indicator = frame["indicator_code"]
-    for col, attr in (("indicator_name", "name"), ("group", "group"), ("unit_of_measure", "unit_of_measure"),
-                      ("direction", "direction"), ("measure", "measure")):
-        frame[col] = _mapped(by_indicator, {code: getattr(i, attr) for code, i in indicators.items()})
+    for col_name, attr in (("indicator_name", "name"), ("group", "group"), ("unit_of_measure", "unit_of_measure"),
+                           ("direction", "direction"), ("measure", "measure")):
+        frame[col_name] = _mapped(by_indicator, {code: getattr(i, attr) for code, i in indicators.items()})
     frame["round_id"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype="int8"), [r.round_id])
     frame["expected_progress"] = float(r.elapsed_share)
     return frame[list(TABLE_COLUMNS)]
+
+
+def _categorical(codes: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
+    """`labels[code]` on every row, as pd.Categorical of those texts makes it: the texts present, sorted."""
+    present = np.unique(codes)
+    names = sorted((labels[k], k) for k in present.tolist())
+    remap = np.full(len(labels) + 1, -1, dtype=np.int32)
+    remap[[k for _, k in names]] = np.arange(len(names), dtype=np.int32)
+    return pd.Categorical.from_codes(remap[codes], [name for name, _ in names])
+
+
+def _results(catalog: Catalog, rows: Rows, indicator_at: np.ndarray, is_rollup: np.ndarray,
+             result: np.ndarray) -> np.ndarray:
+    """The results; a yes/no indicator's as 1/0 (DESIGN.md §4), but a rolled-up count or share stays a number."""
+    by_code = catalog.indicator_by_code
+    kinds = [by_code.get(code) for code in rows.indicators]
+
+    def yes_no(rollup: bool) -> np.ndarray:
+        return np.array([i is not None and i.direction == formulas.BOOLEAN
+                         and not formulas.counts_units(formulas.BOOLEAN, i.aggregation, rollup) for i in kinds] + [False])
+
+    own_kind, rollup_kind = yes_no(False), yes_no(True)
+    mask = np.where(is_rollup, rollup_kind[indicator_at], own_kind[indicator_at]) & ~np.isnan(result)
+    result = result.copy()
+    result[mask] = (result[mask] != 0).astype(np.float64)
+    return result
+
+
+def _notes(col: Mapping[str, object], order: np.ndarray, flags: np.ndarray) -> list[str]:
+    """The unit's note; for a rollup, what a reader must know about it (partial, mismatch)."""
+    notes, used, expected = col["note"], col["used"], col["expected"]
+    out = []
+    for k, f in zip(order.tolist(), flags.tolist()):
+        out.append(_rollup_note(bool(f & 2), bool(f & 4), used[k], expected[k]) if f & 1 else notes[k])
+    return out
 
 
 def _mapped(codes: pd.Series, value_of: Mapping[str, str | None]) -> pd.Categorical:
@@ -311,15 +344,12 @@ _PARTIAL = "partial: {used}/{expected}"
 _PARTIAL_READ = re.compile(r"^partial: (\d+)/(\d+)")
 
 
-def _note(row: Row) -> str:
-    """The unit's note; for a rollup, what a reader must know about it (partial, mismatch)."""
-    if not row.is_rollup:
-        return row.note
+def _rollup_note(partial: bool, sum_mismatch: bool, used: int, expected: int) -> str:
     parts = []
-    if row.partial:
-        parts.append(_PARTIAL.format(used=row.used, expected=row.expected)
-                     + (" (incomplete below)" if row.used == row.expected else ""))
-    if row.sum_mismatch:
+    if partial:
+        parts.append(_PARTIAL.format(used=used, expected=expected)
+                     + (" (incomplete below)" if used == expected else ""))
+    if sum_mismatch:
         parts.append("sum-mismatch: the unit's own figure differs from the sum of its units")
     return "; ".join(parts)
 

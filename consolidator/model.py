@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -456,6 +457,87 @@ class Reported:
     partial: bool = False
 
 
+# Floats are held as doubles, a missing one as NaN (no figure, target or share is ever NaN:
+# the reader takes a NaN or an infinity for #NUM!); an Evaluation's `achieved` as 0, 1 or 2 (unknown).
+_MISSING = float("nan")
+_ACHIEVED = (False, True, None)
+_STATUS_AT = {status: n for n, status in enumerate(formulas.STATUSES)}
+_ROW_FLOATS = ("target", "baseline", "result", "estimate", "coverage", "target_all")
+
+
+def _float(value: float | None) -> float:
+    return _MISSING if value is None else value
+
+
+class Readings(Sequence[Reported]):
+    """One file's reported values (a Reported a row), held as columns.
+
+    At ten thousand files, 300,000 Reported with their floats cost ~50 MB of the parent's
+    memory for the whole run, and the processes forked to write the outputs shared or
+    copied every page of them. As columns a file's thirty values cost ~1.5 KB. A Reported is
+    made when one is asked for, and not kept.
+    """
+
+    __slots__ = ("_codes", "_rows", "_numbers", "_texts", "_flags")
+
+    def __init__(self, values: Iterable[Reported] = ()):
+        self._fill((v.indicator_code, v.excel_row, v.result, v.estimate, v.proposed_target, v.note, v.has_error,
+                    v.partial) for v in values)
+
+    @classmethod
+    def of(cls, fields: Iterable[tuple]) -> Readings:
+        """From each value's fields in Reported's order (`partial` may be left off), no Reported made."""
+        readings = cls.__new__(cls)
+        readings._fill(fields)
+        return readings
+
+    def _fill(self, fields: Iterable[tuple]) -> None:
+        codes, rows, numbers, texts, flags = [], array("i"), array("d"), [], bytearray()
+        for code, excel_row, result, estimate, proposed_target, note, has_error, *rest in fields:
+            partial = bool(rest and rest[0])
+            codes.append(code)
+            rows.append(excel_row)
+            numbers.extend((_float(result), _float(estimate)))
+            texts.extend((proposed_target, note))
+            flags.append(has_error | partial << 1)
+        self._codes, self._rows, self._numbers = tuple(codes), rows, numbers
+        self._texts, self._flags = tuple(texts), bytes(flags)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return tuple(self[k] for k in range(*n.indices(len(self))))
+        if n < 0:
+            n += len(self)
+        if not 0 <= n < len(self):
+            raise IndexError(n)
+        result, estimate = self._numbers[2 * n], self._numbers[2 * n + 1]
+        flags = self._flags[n]
+        return Reported(self._codes[n], self._rows[n], result if result == result else None,
+                        estimate if estimate == estimate else None, self._texts[2 * n], self._texts[2 * n + 1],
+                        bool(flags & 1), bool(flags & 2))
+
+    def __iter__(self):
+        numbers, texts = self._numbers, self._texts
+        for n, (code, row, flags) in enumerate(zip(self._codes, self._rows, self._flags)):
+            result, estimate = numbers[2 * n], numbers[2 * n + 1]
+            yield Reported(code, row, result if result == result else None, estimate if estimate == estimate else None,
+                           texts[2 * n], texts[2 * n + 1], bool(flags & 1), bool(flags & 2))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (Readings, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Readings({list(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class RootFigure:
     """A round's root figure of one indicator, as its parent sees it (DESIGN.md §9): its own
@@ -536,7 +618,7 @@ class Submission(_IssueCounts):
     modified: datetime | None
     sha256: str
     sheet: str | None = None
-    values: tuple[Reported, ...] = ()
+    values: Sequence[Reported] = ()  # Readings where the file was read
     extras: tuple[ExtraIndicator, ...] = ()
     counted: bool = False  # the newest of its unit: the one consolidated
     received_source: ReceivedSource = ReceivedSource.FILE  # what `received` is
@@ -687,6 +769,162 @@ class Row:
     # The target over all expected children (DESIGN.md §3), beside `target`, which is over
     # the children whose results were used; the same as `target` where the unit has its own.
     target_all: float | None = None
+
+
+
+class Rows(Sequence[Row]):
+    """Every row of a consolidation, held as columns: a number a double, a code a small integer.
+
+    At ten thousand units a tree has 300,000 rows; as one Row (and one Evaluation) each, with
+    their floats, they cost ~70 MB, about a tenth of the whole run's memory, and every
+    process forked to write beside the workbook touched them. Columns cost ~15 MB and are
+    never touched by a reference count. A Row is made when one is asked for (`rows[n]`,
+    `find`) and is not kept. Rows are appended in any order and read in the order `arrange`
+    gives (the rollup works children first, the outputs read parents first).
+    """
+
+    __slots__ = ("units", "indicators", "files", "_unit_at", "_indicator_at", "_file_at", "_unit", "_indicator",
+                 "_file", "_flags", "_status", "_used", "_expected", "_floats", "_pct", "_pace", "_texts", "_order", "_where")
+
+    def __init__(self, rows: Iterable[Row] = ()):
+        self.units: list[str] = []
+        self.indicators: list[str] = []
+        self.files: list[str] = []
+        self._unit_at: dict[str, int] = {}
+        self._indicator_at: dict[str, int] = {}
+        self._file_at: dict[str, int] = {}
+        self._unit, self._indicator, self._file, self._used, self._expected = (array("i") for _ in range(5))
+        # is_rollup, partial, sum_mismatch and the Evaluation's achieved, in one byte
+        self._flags, self._status = array("B"), array("B")
+        self._floats = {name: array("d") for name in _ROW_FLOATS}
+        self._pct, self._pace = array("d"), array("d")
+        self._texts: dict[str, list[str]] = {"target_text": [], "proposed_target": [], "note": [], }
+        self._order: array | None = None
+        self._where: array | None = None
+        for row in rows:
+            self.append(row)
+
+    def append(self, row: Row) -> None:
+        self.add(row.unit_code, row.indicator_code, row.is_rollup, row.target, row.target_text, row.baseline,
+                 row.result, row.evaluation, row.estimate, row.proposed_target, row.note, row.source_file,
+                 row.coverage, row.used, row.expected, row.partial, row.sum_mismatch, row.target_all)
+
+    def add(self, unit_code: str, indicator_code: str, is_rollup: bool, target: float | None, target_text: str,
+            baseline: float | None, result: float | None, evaluation: formulas.Evaluation,
+            estimate: float | None = None, proposed_target: str = "", note: str = "", source_file: str = "",
+            coverage: float | None = None, used: int = 0, expected: int = 0, partial: bool = False,
+            sum_mismatch: bool = False, target_all: float | None = None) -> None:
+        """Append a row given as Row's fields, in Row's order: the rollup's own rows (all but a
+        few hundred of 300,000) are never made as Rows."""
+        unit, indicator, file = self._unit_at.get(unit_code), self._indicator_at.get(indicator_code), \
+            self._file_at.get(source_file)
+        self._unit.append(_index(self._unit_at, self.units, unit_code) if unit is None else unit)
+        self._indicator.append(_index(self._indicator_at, self.indicators, indicator_code)
+                               if indicator is None else indicator)
+        self._file.append(_index(self._file_at, self.files, source_file) if file is None else file)
+        achieved = evaluation.achieved
+        self._flags.append(is_rollup | partial << 1 | sum_mismatch << 2 | (2 if achieved is None else achieved) << 3)
+        self._status.append(_STATUS_AT[evaluation.status])
+        self._used.append(used)
+        self._expected.append(expected)
+        f = self._floats
+        for name, value in (("target", target), ("baseline", baseline), ("result", result), ("estimate", estimate),
+                            ("coverage", coverage), ("target_all", target_all)):
+            f[name].append(_MISSING if value is None else value)
+        pct, pace = evaluation.pct_of_target, evaluation.pace
+        self._pct.append(_MISSING if pct is None else pct)
+        self._pace.append(_MISSING if pace is None else pace)
+        texts = self._texts
+        texts["target_text"].append(target_text)
+        texts["proposed_target"].append(proposed_target)
+        texts["note"].append(note)
+        self._where = None
+
+    def arrange(self, order: Sequence[int]) -> None:
+        """Read the rows in this order: `order[n]` is the n-th row's place among those appended."""
+        if sorted(order) != list(range(len(self._unit))):
+            raise ValueError("an order of the rows must name each row once")
+        self._order = array("i", order)
+
+    def __len__(self) -> int:
+        return len(self._unit)
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return [self[k] for k in range(*n.indices(len(self)))]
+        if n < 0:
+            n += len(self)
+        if not 0 <= n < len(self):
+            raise IndexError(n)
+        return self.at(self._order[n] if self._order is not None else n)
+
+    def __iter__(self):
+        return (self.at(k) for k in (self._order if self._order is not None else range(len(self))))
+
+    def at(self, k: int) -> Row:
+        """The row appended k-th."""
+        flags, f = self._flags[k], self._floats
+        pct, pace = self._pct[k], self._pace[k]
+        evaluation = formulas.Evaluation(pct if pct == pct else None, pace if pace == pace else None,
+                                         formulas.STATUSES[self._status[k]], _ACHIEVED[flags >> 3])
+        numbers = [v if v == v else None for v in (f["target"][k], f["baseline"][k], f["result"][k],
+                                                   f["estimate"][k], f["coverage"][k], f["target_all"][k])]
+        target, baseline, result, estimate, coverage, target_all = numbers
+        return Row(self.units[self._unit[k]], self.indicators[self._indicator[k]], bool(flags & 1), target,
+                   self._texts["target_text"][k], baseline, result, evaluation, estimate,
+                   self._texts["proposed_target"][k], self._texts["note"][k], self.files[self._file[k]], coverage,
+                   self._used[k], self._expected[k], bool(flags & 2), bool(flags & 4), target_all)
+
+    def find(self, unit: str, code: str, is_rollup: bool) -> int:
+        """Where the row of a unit × indicator (its own, or its rollup) was appended; -1 if none."""
+        width = 2 * len(self.indicators)
+        if self._where is None:
+            # a place for each unit × indicator × own or rollup: 2.4 MB at ten thousand units
+            self._where = array("i", [-1]) * (width * len(self.units))
+            for k, (u, i, f) in enumerate(zip(self._unit, self._indicator, self._flags)):
+                self._where[u * width + 2 * i + (f & 1)] = k
+        u, i = self._unit_at.get(unit), self._indicator_at.get(code)
+        return -1 if u is None or i is None else self._where[u * width + 2 * i + is_rollup]
+
+    def result_at(self, k: int) -> float | None:
+        value = self._floats["result"][k]
+        return value if value == value else None
+
+    # A field of the row appended k-th, without making the Row: what a sheet with a cell for
+    # every unit × indicator reads (300,000 of them at ten thousand units).
+
+    def status_at(self, k: int) -> str:
+        return formulas.STATUSES[self._status[k]]
+
+    def pct_of_target_at(self, k: int) -> float | None:
+        value = self._pct[k]
+        return value if value == value else None
+
+    def is_partial_rollup_at(self, k: int) -> bool:
+        return self._flags[k] & 3 == 3
+
+    def with_status(self, status: str) -> list[int]:
+        """Where the rows so assessed were appended."""
+        wanted = _STATUS_AT[status]
+        return [k for k, s in enumerate(self._status) if s == wanted]
+
+    def columns(self) -> dict[str, object]:
+        """The columns as buffers, in the order rows were appended (with `order`, how they are read)."""
+        return {"unit": self._unit, "indicator": self._indicator, "flags": self._flags, "status": self._status, "file": self._file,
+                "used": self._used, "expected": self._expected, "pct_of_target": self._pct, "pace": self._pace,
+                **self._floats, **self._texts}
+
+    @property
+    def order(self) -> array | None:
+        return self._order
+
+
+def _index(at: dict[str, int], values: list[str], value: str) -> int:
+    n = at.get(value)
+    if n is None:
+        n = at[value] = len(values)
+        values.append(value)
+    return n
 
 
 # --- the round store's records (DESIGN.md §7) -----------------------------------------------------

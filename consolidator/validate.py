@@ -19,8 +19,8 @@ import pandera.pandas as pa
 
 from . import formulas
 from .messages import Plain
-from .model import (Attachment, Catalog, CellState, ExtraIndicator, FileReading, Issue, ReadOutcome, ReceivedSource,
-                    Reported, RowReading, Status, Submission, ValidationReport, make_issue, unit_statuses)
+from .model import (Attachment, Catalog, CellState, ExtraIndicator, FileReading, Issue, Readings, ReadOutcome,
+                    ReceivedSource, RowReading, Status, Submission, ValidationReport, make_issue, unit_statuses)
 from .numbers import parse_number
 from .reader import read_outcome, reading_failed, unit_code_from_file_name
 from .parallel import WorkerLimits, run_in_workers
@@ -173,11 +173,11 @@ def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime,
             make_issue("no-results", sheet=reading.sheet),)
     status = Status.INVALID if any(i.severity == "error" for i in issues) else Status.VALID
     error_codes = {i.indicator_code for i in issues if i.severity == "error" and i.indicator_code}
-    values = tuple(
-        Reported(codes.get(r.indicator_code, r.indicator_code), r.excel_row,
-                 r.result.value if r.result.state in _USABLE else None,
-                 r.estimate.value if r.estimate.state in _USABLE else None,
-                 r.proposed_target, r.note, r.indicator_code in error_codes)
+    values = Readings.of(
+        (codes.get(r.indicator_code, r.indicator_code), r.excel_row,
+         r.result.value if r.result.state in _USABLE else None,
+         r.estimate.value if r.estimate.state in _USABLE else None,
+         r.proposed_target, r.note, r.indicator_code in error_codes)
         for r in indicator_rows
     )
     extras = tuple(

@@ -26,11 +26,11 @@ def test_a_units_own_figure_stands_for_it_and_its_rollup_only_when_it_reported_n
     blank_k, rollup_k = _row("K", "DANGVIEN", False, None), _row("K", "DANGVIEN", True, 33)
     blank_d1 = _row("D1", "RUNG", False, None)
     c = _consolidation([own_p, rollup_p, blank_k, rollup_k, blank_d1, _row("P", "DANSO", True, 295000)])
-    assert c.shown_row("P", "GRDP") is own_p
-    assert c.shown_row("K", "DANGVIEN") is rollup_k  # a blank figure gives way to the rollup
-    assert c.shown_row("D1", "RUNG") is blank_d1  # with no rollup, the blank figure is still the unit's
+    assert c.shown_row("P", "GRDP") == own_p
+    assert c.shown_row("K", "DANGVIEN") == rollup_k  # a blank figure gives way to the rollup
+    assert c.shown_row("D1", "RUNG") == blank_d1  # with no rollup, the blank figure is still the unit's
     assert c.shown_row("P", "DANSO").is_rollup and c.shown_row("P", "NGHEO") is None
-    assert c.own_row("P", "GRDP") is own_p and c.rollup_row("P", "GRDP") is rollup_p
+    assert c.own_row("P", "GRDP") == own_p and c.rollup_row("P", "GRDP") == rollup_p
 
 
 def test_indicators_present_are_those_with_a_row_in_the_tree_in_catalog_order():

@@ -51,9 +51,9 @@ def _rows(book: Book, fig: Figures, c: Consolidation, body, indicators) -> None:
         text_cell(body, r, AT["unit"], fig.unit_label(unit), book.cell(indent=level, bold=level == 0))
         body.write_number(r, AT["level"], level, centred)
         for k, ind in enumerate(indicators):
-            row = c.shown_row(unit, ind.code)
-            if row is None:
+            at = c.shown_at(unit, ind.code)
+            if at < 0:
                 body.write_blank(r, first + k, None, plain)
                 continue
-            f = (partial if row.is_rollup and row.partial else by_status)[row.evaluation.status]
-            number_cell(body, r, first + k, row.evaluation.pct_of_target, f)
+            f = (partial if c.rows.is_partial_rollup_at(at) else by_status)[c.rows.status_at(at)]
+            number_cell(body, r, first + k, c.rows.pct_of_target_at(at), f)
