@@ -89,10 +89,7 @@ class Consolidation:
     def shown_at(self, unit: str, code: str) -> int:
         """Where in `rows` what stands for a unit × indicator is (-1: nothing), for a sheet that
         reads a field of each without making a Row."""
-        own, rollup = self.rows.find(unit, code, False), self.rows.find(unit, code, True)
-        if own >= 0 and (rollup < 0 or self.rows.result_at(own) is not None):
-            return own
-        return rollup
+        return self.rows.shown_at(unit, code)
 
     @cached_property
     def unit_order(self) -> list[str]:
@@ -152,6 +149,11 @@ class Consolidation:
         """
         low = ((k, self.rows.at(k)) for k in self.rows.with_status(formulas.LOW))
         return sorted((row for k, row in low if self.shown_at(row.unit_code, row.indicator_code) == k), key=low_sort_key)
+
+    def forget_made_rows(self) -> None:
+        """Drop the Rows made for the sheets (the low rows: 64,000 at ten thousand units, ~25 MB),
+        before the writers fork: made again if asked for."""
+        self.__dict__.pop("low_rows", None)
 
     # --- what units sent beside their figures ----------------------------------------------------
 

@@ -111,6 +111,157 @@ class Target:
 _NO_TARGETS: Mapping[str, Target] = MappingProxyType({})
 
 
+# Floats are held as doubles, a missing one as NaN (no figure, target or share is ever NaN:
+# the reader takes a NaN or an infinity for #NUM!); an Evaluation's `achieved` as 0, 1 or 2 (unknown).
+_MISSING = float("nan")
+_ACHIEVED = (False, True, None)
+_STATUS_AT = {status: n for n, status in enumerate(formulas.STATUSES)}
+_ROW_FLOATS = ("target", "baseline", "result", "estimate", "coverage", "target_all")
+
+
+def _float(value: float | None) -> float:
+    return _MISSING if value is None else value
+
+
+def _index(at: dict[str, int], values: list[str], value: str) -> int:
+    n = at.get(value)
+    if n is None:
+        n = at[value] = len(values)
+        values.append(value)
+    return n
+
+
+class Targets(Sequence[Target]):
+    """A catalog's targets, held as columns: a code a small integer, a bound a double.
+
+    At ten thousand units a catalog has 300,000 targets; as one Target each, with their
+    floats and the lookups by unit, they held ~70 MB of the parent's memory for the whole
+    run, shared or copied by every process it forked. A Target is made when asked for.
+    """
+
+    __slots__ = ("_units", "_indicators", "_unit", "_indicator", "_texts", "_numbers", "_of_unit", "_where",
+                 "_unit_at", "_indicator_at")
+
+    def __init__(self, targets: Iterable[Target] = ()):
+        self._fill((t.unit_code, t.indicator_code, t.text, t.low, t.high, t.baseline) for t in targets)
+
+    @classmethod
+    def of(cls, fields: Iterable[tuple]) -> Targets:
+        """From each target's fields in Target's order, no Target made (the catalog's 300,000)."""
+        targets = cls.__new__(cls)
+        targets._fill(fields)
+        return targets
+
+    def _fill(self, fields: Iterable[tuple]) -> None:
+        self._units: list[str] = []
+        self._indicators: list[str] = []
+        unit_at: dict[str, int] = {}
+        indicator_at: dict[str, int] = {}
+        text_of: dict[str, str] = {}  # one string for each distinct target text ("≥ 95", "Đạt")
+        self._unit, self._indicator, self._numbers = array("i"), array("i"), array("d")
+        texts = []
+        for unit_code, indicator_code, text, low, high, baseline in fields:
+            self._unit.append(_index(unit_at, self._units, unit_code))
+            self._indicator.append(_index(indicator_at, self._indicators, indicator_code))
+            texts.append(text_of.setdefault(text, text))
+            self._numbers.extend((_float(low), _float(high), _float(baseline)))
+        self._texts = tuple(texts)
+        self._of_unit: dict[str, array] | None = None
+        self._where: array | None = None
+
+    def __len__(self) -> int:
+        return len(self._unit)
+
+    def __getitem__(self, n):
+        if isinstance(n, slice):
+            return tuple(self[k] for k in range(*n.indices(len(self))))
+        if n < 0:
+            n += len(self)
+        if not 0 <= n < len(self):
+            raise IndexError(n)
+        return self._at(n)
+
+    def _at(self, n: int) -> Target:
+        numbers = self._numbers
+        low, high, baseline = numbers[3 * n], numbers[3 * n + 1], numbers[3 * n + 2]
+        return Target(self._units[self._unit[n]], self._indicators[self._indicator[n]], self._texts[n],
+                      low if low == low else None, high if high == high else None,
+                      baseline if baseline == baseline else None)
+
+    def __iter__(self):
+        return map(self._at, range(len(self)))
+
+    def of_unit(self, unit_code: str) -> tuple[Target, ...]:
+        """A unit's targets, in the order the catalog lists them."""
+        return tuple(map(self._at, self._places(unit_code)))
+
+    def find(self, unit_code: str, indicator_code: str) -> Target | None:
+        """A unit's target of an indicator, the last the catalog lists (none: None)."""
+        if self._where is None:
+            # a place for each unit × indicator: 1.2 MB at ten thousand units
+            self._unit_at = {u: n for n, u in enumerate(self._units)}
+            self._indicator_at = {i: n for n, i in enumerate(self._indicators)}
+            self._where = array("i", [-1]) * (len(self._units) * len(self._indicators))
+            width = len(self._indicators)
+            for n, (u, i) in enumerate(zip(self._unit, self._indicator)):
+                self._where[u * width + i] = n
+        u, i = self._unit_at.get(unit_code), self._indicator_at.get(indicator_code)
+        n = -1 if u is None or i is None else self._where[u * len(self._indicators) + i]
+        return None if n < 0 else self._at(n)
+
+    def _places(self, unit_code: str) -> array | tuple:
+        if self._of_unit is None:
+            places: dict[str, array] = {}
+            for n, u in enumerate(self._unit):
+                places.setdefault(self._units[u], array("i")).append(n)
+            self._of_unit = places
+        return self._of_unit.get(unit_code, ())
+
+    def unit_codes(self) -> list[str]:
+        """The units with a target, in the order their first target comes."""
+        return list(self._units)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (Targets, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((tuple(self._units), tuple(self._indicators), self._unit.tobytes(), self._indicator.tobytes(),
+                     self._texts, self._numbers.tobytes()))
+
+    def __add__(self, other: Sequence[Target]) -> tuple[Target, ...]:
+        return (*self, *other)  # as a tuple of targets adds
+
+    def __radd__(self, other: Sequence[Target]) -> tuple[Target, ...]:
+        return (*other, *self)
+
+    def __repr__(self) -> str:
+        return f"Targets({len(self)} targets)"
+
+
+class _TargetsByUnit(Mapping[str, tuple[Target, ...]]):
+    """Unit code → its targets in catalog indicator order, made on each look-up (Targets)."""
+
+    def __init__(self, targets: Targets, order: Mapping[str, int]):
+        self._targets, self._order = targets, order
+        self._codes = frozenset(targets.unit_codes())
+
+    def __getitem__(self, unit_code: str) -> tuple[Target, ...]:
+        if unit_code not in self._codes:
+            raise KeyError(unit_code)
+        return tuple(sorted(self._targets.of_unit(unit_code), key=lambda t: self._order[t.indicator_code]))
+
+    def __contains__(self, unit_code: object) -> bool:
+        return unit_code in self._codes
+
+    def __iter__(self):
+        return iter(self._targets.unit_codes())
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Everything the office describes for a round: the round, the tree, indicators, targets."""
@@ -118,13 +269,17 @@ class Catalog:
     round: Round
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
-    targets: tuple[Target, ...]
+    targets: Targets  # (a tuple of Target is taken too, and held as columns)
     # What is odd but does not stop the round (a malformed email address), each by its cell:
     # the catalog is used, and the office is told.
     warnings: tuple[Issue, ...] = ()
     # The optional `mapping` sheet: (the parent round's indicator code, ours), for reporting up
     # into an appendix whose codes are not ours (DESIGN.md §9).
     mapping: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self):
+        if not isinstance(self.targets, Targets):
+            object.__setattr__(self, "targets", Targets(self.targets))
 
     @cached_property
     def unit_by_code(self) -> Mapping[str, Unit]:
@@ -157,31 +312,35 @@ class Catalog:
 
     def target(self, unit_code: str, indicator_code: str) -> Target | None:
         """A unit's own target of an indicator, if the catalog sets one."""
-        return self.unit_targets(unit_code).get(indicator_code)
+        key = (unit_code, indicator_code)
+        recent = self._recent_targets
+        if key not in recent:
+            if len(recent) >= 4096:  # the rows at hand: a sheet asks of each a few times
+                recent.clear()
+            recent[key] = self.targets.find(unit_code, indicator_code)
+        return recent[key]
 
     def unit_targets(self, unit_code: str) -> Mapping[str, Target]:
         """A unit's own targets by indicator code (none for a unit without targets)."""
-        return self._target_by_code.get(unit_code, _NO_TARGETS)
+        known = self._recent_targets.get(unit_code)
+        if known is None:
+            made = self.targets.of_unit(unit_code)  # a later one of an indicator wins, as in a dict
+            known = MappingProxyType({t.indicator_code: t for t in made}) if made else _NO_TARGETS
+            if len(self._recent_targets) >= 4096:  # the units at hand: a file's, a parent's children
+                self._recent_targets.clear()
+            self._recent_targets[unit_code] = known
+        return known
 
     @cached_property
-    def _target_by_code(self) -> Mapping[str, Mapping[str, Target]]:
-        # unit → indicator → target: a dict a unit costs half of one keyed by (unit, indicator)
-        # pairs, whose 300,000 tuples at ten thousand units were 26 MB
-        out: dict[str, dict[str, Target]] = {}
-        for t in self.targets:
-            out.setdefault(t.unit_code, {})[t.indicator_code] = t
-        return out
+    def _recent_targets(self) -> dict:
+        # what unit_targets (by unit code) and target (by unit and indicator) made last: a
+        # few thousand Targets at most, made again when asked for after
+        return {}
 
     @cached_property
     def targets_by_unit(self) -> Mapping[str, tuple[Target, ...]]:
-        """Each unit's targets in catalog indicator order."""
-        order = {i.code: n for n, i in enumerate(self.indicators)}
-        grouped: dict[str, list[Target]] = {}
-        for t in self.targets:
-            grouped.setdefault(t.unit_code, []).append(t)
-        return MappingProxyType(
-            {u: tuple(sorted(ts, key=lambda t: order[t.indicator_code])) for u, ts in grouped.items()}
-        )
+        """Each unit's targets in catalog indicator order, made when a unit's are asked for."""
+        return _TargetsByUnit(self.targets, {i.code: n for n, i in enumerate(self.indicators)})
 
     @cached_property
     def children(self) -> Mapping[str | None, tuple[str, ...]]:
@@ -455,18 +614,6 @@ class Reported:
     # A figure that is itself a partial rollup (a province's, from its data table): the
     # rollup it goes into is partial too (DESIGN.md §3, "partiality carries upward").
     partial: bool = False
-
-
-# Floats are held as doubles, a missing one as NaN (no figure, target or share is ever NaN:
-# the reader takes a NaN or an infinity for #NUM!); an Evaluation's `achieved` as 0, 1 or 2 (unknown).
-_MISSING = float("nan")
-_ACHIEVED = (False, True, None)
-_STATUS_AT = {status: n for n, status in enumerate(formulas.STATUSES)}
-_ROW_FLOATS = ("target", "baseline", "result", "estimate", "coverage", "target_all")
-
-
-def _float(value: float | None) -> float:
-    return _MISSING if value is None else value
 
 
 class Readings(Sequence[Reported]):
@@ -877,6 +1024,10 @@ class Rows(Sequence[Row]):
 
     def find(self, unit: str, code: str, is_rollup: bool) -> int:
         """Where the row of a unit × indicator (its own, or its rollup) was appended; -1 if none."""
+        place = self._place(unit, code)
+        return -1 if place < 0 else self._where[place + is_rollup]
+
+    def _place(self, unit: str, code: str) -> int:
         width = 2 * len(self.indicators)
         if self._where is None:
             # a place for each unit × indicator × own or rollup: 2.4 MB at ten thousand units
@@ -884,7 +1035,18 @@ class Rows(Sequence[Row]):
             for k, (u, i, f) in enumerate(zip(self._unit, self._indicator, self._flags)):
                 self._where[u * width + 2 * i + (f & 1)] = k
         u, i = self._unit_at.get(unit), self._indicator_at.get(code)
-        return -1 if u is None or i is None else self._where[u * width + 2 * i + is_rollup]
+        return -1 if u is None or i is None else u * width + 2 * i
+
+    def shown_at(self, unit: str, code: str) -> int:
+        """Where what stands for a unit × indicator was appended: its own row when it has a
+        result or no rollup beside it, else its rollup (-1: neither)."""
+        place = self._place(unit, code)
+        if place < 0:
+            return -1
+        own, rollup = self._where[place], self._where[place + 1]
+        if own >= 0 and (rollup < 0 or self._floats["result"][own] == self._floats["result"][own]):
+            return own
+        return rollup
 
     def result_at(self, k: int) -> float | None:
         value = self._floats["result"][k]
@@ -917,14 +1079,6 @@ class Rows(Sequence[Row]):
     @property
     def order(self) -> array | None:
         return self._order
-
-
-def _index(at: dict[str, int], values: list[str], value: str) -> int:
-    n = at.get(value)
-    if n is None:
-        n = at[value] = len(values)
-        values.append(value)
-    return n
 
 
 # --- the round store's records (DESIGN.md §7) -----------------------------------------------------

@@ -331,7 +331,7 @@ def _read_rows(sheet: Sheet, header_row: int, columns: dict[str, int], catalog: 
                generated: Mapping[str, Target] | None = None):
     """The table's rows. A unit's changes are judged against `generated`, the targets its file
     was made with, when known: what the office changed since is not the unit's doing."""
-    targets = {t.indicator_code: t for t in catalog.targets_by_unit[unit_code]}
+    targets = catalog.unit_targets(unit_code)
     letters = {key: column_letters(col) for key, col in columns.items()}
     last_row = max(sheet.cells, default=(header_row, 0))[0]
     rows: list[RowReading] = []

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from consolidator import formulas
-from consolidator.model import Readings, Reported, Row, Rows
+from consolidator.model import Readings, Reported, Row, Rows, Target, Targets
 
 EVALUATIONS = [
     formulas.Evaluation(None, None, formulas.NO_DATA, None),
@@ -82,3 +82,21 @@ def test_every_reading_comes_back_as_it_went_in(made):
 def test_readings_without_partial_are_not_partial():
     [v] = Readings.of([("GRDP", 10, 1.0, None, "", "", False)])
     assert v == Reported("GRDP", 10, 1.0, None, "", "") and not v.partial
+
+
+TARGETS = [
+    Target("H1", "GRDP", "≥ 7", 7.0, None, 6.1),
+    Target("H1", "NTM", "Đạt", None, None),
+    Target("H2", "GRDP", "6,5 - 7", 6.5, 7.0, None),
+    Target("H1", "DANSO", "1.234", 1234.0, 1234.0, 0.0),
+]
+
+
+def test_every_target_comes_back_and_is_found_by_unit_and_indicator():
+    targets = Targets(TARGETS)
+    assert list(targets) == TARGETS and targets[-1] == TARGETS[-1] and targets == tuple(TARGETS)
+    assert targets.of_unit("H1") == (TARGETS[0], TARGETS[1], TARGETS[3]) and targets.of_unit("X") == ()
+    assert targets.find("H2", "GRDP") == TARGETS[2] and targets.find("H2", "NTM") is None
+    assert targets.find("X", "GRDP") is None
+    assert targets + (TARGETS[0],) == (*TARGETS, TARGETS[0])
+    assert Targets.of((t.unit_code, t.indicator_code, t.text, t.low, t.high, t.baseline) for t in TARGETS) == targets

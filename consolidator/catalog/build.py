@@ -8,7 +8,7 @@ from operator import attrgetter
 import pandas as pd
 
 from .. import formulas
-from ..model import Catalog, Indicator, Issue, Round, Target, Unit
+from ..model import Catalog, Indicator, Issue, Round, Targets, Unit
 from ..numbers import TargetValue, parse_number, parse_target
 from .cells import phone_text
 from .frames import each
@@ -49,7 +49,7 @@ def _indicators(frame: pd.DataFrame) -> tuple[Indicator, ...]:
     )
 
 
-def _targets(t: pd.DataFrame, indicators: tuple[Indicator, ...]) -> tuple[Target, ...]:
+def _targets(t: pd.DataFrame, indicators: tuple[Indicator, ...]) -> Targets:
     units_of, codes = t["unit_code"].tolist(), t["indicator_code"].tolist()
     baselines = each(lambda v: None if v is None else parse_number(v).value,
                      t["baseline"].tolist() if "baseline" in t else [None] * len(t))
@@ -58,9 +58,6 @@ def _targets(t: pd.DataFrame, indicators: tuple[Indicator, ...]) -> tuple[Target
     yes_no = [code for code, indicator in by_code.items() if indicator.direction == formulas.BOOLEAN]
     for row in t["indicator_code"].isin(yes_no).to_numpy().nonzero()[0].tolist():
         values[row] = _ACHIEVED  # a yes/no indicator's target is to achieve it
-    # One string for each code, not one a row: every cell of the sheet comes as a string of its
-    # own, and at ten thousand units the targets' codes alone held 36 MB.
-    one: dict[str, str] = {}
-    shared = lambda texts: [one.setdefault(text, text) for text in texts]
-    return tuple(map(Target, shared(units_of), shared(codes), map(attrgetter("text"), values),
-                     map(attrgetter("low"), values), map(attrgetter("high"), values), baselines))
+    # Held as columns (model.Targets): each code once, a bound a double, no Target made.
+    return Targets.of(zip(units_of, codes, map(attrgetter("text"), values), map(attrgetter("low"), values),
+                          map(attrgetter("high"), values), baselines))

@@ -52,6 +52,7 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
             # Every sheet is written: from here on, the forked writers (see above), which
             # share none of the cells kept for the sheets.
             streamed.forget_cells()
+            consolidation.forget_made_rows()
             children.append(data_sheet.start(book, consolidation, data_body))
             if beside is not None:
                 data = beside()
