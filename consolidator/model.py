@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -131,6 +131,17 @@ def _index(at: dict[str, int], values: list[str], value: str) -> int:
     return n
 
 
+def _item(columns: Sequence, n, at: Callable[[int], object]):
+    """`columns[n]` of a sequence held as columns, `at(k)` making its k-th item: a slice as a tuple."""
+    if isinstance(n, slice):
+        return tuple(at(k) for k in range(*n.indices(len(columns))))
+    if n < 0:
+        n += len(columns)
+    if not 0 <= n < len(columns):
+        raise IndexError(n)
+    return at(n)
+
+
 class Targets(Sequence[Target]):
     """A catalog's targets, held as columns: a code a small integer, a bound a double.
 
@@ -173,13 +184,7 @@ class Targets(Sequence[Target]):
         return len(self._unit)
 
     def __getitem__(self, n):
-        if isinstance(n, slice):
-            return tuple(self[k] for k in range(*n.indices(len(self))))
-        if n < 0:
-            n += len(self)
-        if not 0 <= n < len(self):
-            raise IndexError(n)
-        return self._at(n)
+        return _item(self, n, self._at)
 
     def _at(self, n: int) -> Target:
         numbers = self._numbers
@@ -654,12 +659,9 @@ class Readings(Sequence[Reported]):
         return len(self._codes)
 
     def __getitem__(self, n):
-        if isinstance(n, slice):
-            return tuple(self[k] for k in range(*n.indices(len(self))))
-        if n < 0:
-            n += len(self)
-        if not 0 <= n < len(self):
-            raise IndexError(n)
+        return _item(self, n, self._at)
+
+    def _at(self, n: int) -> Reported:
         result, estimate = self._numbers[2 * n], self._numbers[2 * n + 1]
         flags = self._flags[n]
         return Reported(self._codes[n], self._rows[n], result if result == result else None,
