@@ -83,13 +83,8 @@ class Consolidation:
 
     def shown_row(self, unit: str, code: str) -> Row | None:
         """What stands for a unit × indicator: its own figure when it reported one, else its rollup."""
-        k = self.shown_at(unit, code)
+        k = self.rows.shown_at(unit, code)
         return None if k < 0 else self.rows.at(k)
-
-    def shown_at(self, unit: str, code: str) -> int:
-        """Where in `rows` what stands for a unit × indicator is (-1: nothing), for a sheet that
-        reads a field of each without making a Row."""
-        return self.rows.shown_at(unit, code)
 
     @cached_property
     def unit_order(self) -> list[str]:
@@ -137,7 +132,7 @@ class Consolidation:
 
     def shown_statuses(self, unit: str) -> list[str]:
         """The assessment of each indicator shown for a unit, in catalog order (those with no row left out)."""
-        found = (self.shown_at(unit, i.code) for i in self.catalog.indicators)
+        found = (self.rows.shown_at(unit, i.code) for i in self.catalog.indicators)
         return [self.rows.status_at(k) for k in found if k >= 0]
 
     @cached_property
@@ -148,7 +143,7 @@ class Consolidation:
         rollup must not sit beside its own figure as a second, smaller "total".
         """
         low = ((k, self.rows.at(k)) for k in self.rows.with_status(formulas.LOW))
-        return sorted((row for k, row in low if self.shown_at(row.unit_code, row.indicator_code) == k), key=low_sort_key)
+        return sorted((row for k, row in low if self.rows.shown_at(row.unit_code, row.indicator_code) == k), key=low_sort_key)
 
     def forget_made_rows(self) -> None:
         """Drop the Rows made for the sheets (the low rows: 64,000 at ten thousand units, ~25 MB),

@@ -131,10 +131,11 @@ def _index(at: dict[str, int], values: list[str], value: str) -> int:
     return n
 
 
-def _item(columns: Sequence, n, at: Callable[[int], object]):
-    """`columns[n]` of a sequence held as columns, `at(k)` making its k-th item: a slice as a tuple."""
+def _item(columns: Sequence, n, at: Callable[[int], object], collect: Callable = tuple):
+    """`columns[n]` of a sequence held as columns, `at(k)` making its k-th item: a slice as
+    `collect` (a tuple, as the tuple it stands for slices; Rows stand for a list)."""
     if isinstance(n, slice):
-        return tuple(at(k) for k in range(*n.indices(len(columns))))
+        return collect(at(k) for k in range(*n.indices(len(columns))))
     if n < 0:
         n += len(columns)
     if not 0 <= n < len(columns):
@@ -166,14 +167,14 @@ class Targets(Sequence[Target]):
     def _fill(self, fields: Iterable[tuple]) -> None:
         self._units: list[str] = []
         self._indicators: list[str] = []
-        unit_at: dict[str, int] = {}
-        indicator_at: dict[str, int] = {}
+        self._unit_at: dict[str, int] = {}
+        self._indicator_at: dict[str, int] = {}
         text_of: dict[str, str] = {}  # one string for each distinct target text ("≥ 95", "Đạt")
         self._unit, self._indicator, self._numbers = array("i"), array("i"), array("d")
         texts = []
         for unit_code, indicator_code, text, low, high, baseline in fields:
-            self._unit.append(_index(unit_at, self._units, unit_code))
-            self._indicator.append(_index(indicator_at, self._indicators, indicator_code))
+            self._unit.append(_index(self._unit_at, self._units, unit_code))
+            self._indicator.append(_index(self._indicator_at, self._indicators, indicator_code))
             texts.append(text_of.setdefault(text, text))
             self._numbers.extend((_float(low), _float(high), _float(baseline)))
         self._texts = tuple(texts)
@@ -204,8 +205,6 @@ class Targets(Sequence[Target]):
         """A unit's target of an indicator, the last the catalog lists (none: None)."""
         if self._where is None:
             # a place for each unit × indicator: 1.2 MB at ten thousand units
-            self._unit_at = {u: n for n, u in enumerate(self._units)}
-            self._indicator_at = {i: n for n, i in enumerate(self._indicators)}
             self._where = array("i", [-1]) * (len(self._units) * len(self._indicators))
             width = len(self._indicators)
             for n, (u, i) in enumerate(zip(self._unit, self._indicator)):
@@ -317,29 +316,29 @@ class Catalog:
 
     def target(self, unit_code: str, indicator_code: str) -> Target | None:
         """A unit's own target of an indicator, if the catalog sets one."""
-        key = (unit_code, indicator_code)
-        recent = self._recent_targets
-        if key not in recent:
-            if len(recent) >= 4096:  # the rows at hand: a sheet asks of each a few times
-                recent.clear()
-            recent[key] = self.targets.find(unit_code, indicator_code)
-        return recent[key]
+        return self._recently((unit_code, indicator_code), lambda: self.targets.find(unit_code, indicator_code))
 
     def unit_targets(self, unit_code: str) -> Mapping[str, Target]:
         """A unit's own targets by indicator code (none for a unit without targets)."""
-        known = self._recent_targets.get(unit_code)
-        if known is None:
-            made = self.targets.of_unit(unit_code)  # a later one of an indicator wins, as in a dict
-            known = MappingProxyType({t.indicator_code: t for t in made}) if made else _NO_TARGETS
-            if len(self._recent_targets) >= 4096:  # the units at hand: a file's, a parent's children
-                self._recent_targets.clear()
-            self._recent_targets[unit_code] = known
-        return known
+        def made() -> Mapping[str, Target]:
+            targets = self.targets.of_unit(unit_code)  # a later one of an indicator wins, as in a dict
+            return MappingProxyType({t.indicator_code: t for t in targets}) if targets else _NO_TARGETS
+
+        return self._recently(unit_code, made)
+
+    def _recently(self, key: str | tuple[str, str], make: Callable[[], object]):
+        """What `make` gave for `key`, kept among the last 4,096 asked for (a unit's targets by
+        its code, one target by unit and indicator): the units and rows at hand, a file's or a
+        sheet's, are asked of a few times each; the Targets are made again when asked after."""
+        recent = self._recent_targets
+        if key not in recent:
+            if len(recent) >= 4096:
+                recent.clear()
+            recent[key] = make()
+        return recent[key]
 
     @cached_property
     def _recent_targets(self) -> dict:
-        # what unit_targets (by unit code) and target (by unit and indicator) made last: a
-        # few thousand Targets at most, made again when asked for after
         return {}
 
     @cached_property
@@ -638,15 +637,14 @@ class Readings(Sequence[Reported]):
 
     @classmethod
     def of(cls, fields: Iterable[tuple]) -> Readings:
-        """From each value's fields in Reported's order (`partial` may be left off), no Reported made."""
+        """From each value's fields in Reported's order, no Reported made."""
         readings = cls.__new__(cls)
         readings._fill(fields)
         return readings
 
     def _fill(self, fields: Iterable[tuple]) -> None:
         codes, rows, numbers, texts, flags = [], array("i"), array("d"), [], bytearray()
-        for code, excel_row, result, estimate, proposed_target, note, has_error, *rest in fields:
-            partial = bool(rest and rest[0])
+        for code, excel_row, result, estimate, proposed_target, note, has_error, partial in fields:
             codes.append(code)
             rows.append(excel_row)
             numbers.extend((_float(result), _float(estimate)))
@@ -669,11 +667,7 @@ class Readings(Sequence[Reported]):
                         bool(flags & 1), bool(flags & 2))
 
     def __iter__(self):
-        numbers, texts = self._numbers, self._texts
-        for n, (code, row, flags) in enumerate(zip(self._codes, self._rows, self._flags)):
-            result, estimate = numbers[2 * n], numbers[2 * n + 1]
-            yield Reported(code, row, result if result == result else None, estimate if estimate == estimate else None,
-                           texts[2 * n], texts[2 * n + 1], bool(flags & 1), bool(flags & 2))
+        return map(self._at, range(len(self)))
 
     def __eq__(self, other) -> bool:
         if isinstance(other, (Readings, tuple, list)):
@@ -948,7 +942,7 @@ class Rows(Sequence[Row]):
         self._flags, self._status = array("B"), array("B")
         self._floats = {name: array("d") for name in _ROW_FLOATS}
         self._pct, self._pace = array("d"), array("d")
-        self._texts: dict[str, list[str]] = {"target_text": [], "proposed_target": [], "note": [], }
+        self._texts: dict[str, list[str]] = {"target_text": [], "proposed_target": [], "note": []}
         self._order: array | None = None
         self._where: array | None = None
         for row in rows:
@@ -966,21 +960,16 @@ class Rows(Sequence[Row]):
             sum_mismatch: bool = False, target_all: float | None = None) -> None:
         """Append a row given as Row's fields, in Row's order: the rollup's own rows (all but a
         few hundred of 300,000) are never made as Rows."""
-        unit, indicator, file = self._unit_at.get(unit_code), self._indicator_at.get(indicator_code), \
-            self._file_at.get(source_file)
-        self._unit.append(_index(self._unit_at, self.units, unit_code) if unit is None else unit)
-        self._indicator.append(_index(self._indicator_at, self.indicators, indicator_code)
-                               if indicator is None else indicator)
-        self._file.append(_index(self._file_at, self.files, source_file) if file is None else file)
+        self._unit.append(_index(self._unit_at, self.units, unit_code))
+        self._indicator.append(_index(self._indicator_at, self.indicators, indicator_code))
+        self._file.append(_index(self._file_at, self.files, source_file))
         achieved = evaluation.achieved
         self._flags.append(is_rollup | partial << 1 | sum_mismatch << 2 | (2 if achieved is None else achieved) << 3)
         self._status.append(_STATUS_AT[evaluation.status])
         self._used.append(used)
         self._expected.append(expected)
-        f = self._floats
-        for name, value in (("target", target), ("baseline", baseline), ("result", result), ("estimate", estimate),
-                            ("coverage", coverage), ("target_all", target_all)):
-            f[name].append(_MISSING if value is None else value)
+        for name, value in zip(_ROW_FLOATS, (target, baseline, result, estimate, coverage, target_all)):
+            self._floats[name].append(_MISSING if value is None else value)
         pct, pace = evaluation.pct_of_target, evaluation.pace
         self._pct.append(_MISSING if pct is None else pct)
         self._pace.append(_MISSING if pace is None else pace)
@@ -1000,13 +989,7 @@ class Rows(Sequence[Row]):
         return len(self._unit)
 
     def __getitem__(self, n):
-        if isinstance(n, slice):
-            return [self[k] for k in range(*n.indices(len(self)))]
-        if n < 0:
-            n += len(self)
-        if not 0 <= n < len(self):
-            raise IndexError(n)
-        return self.at(self._order[n] if self._order is not None else n)
+        return _item(self, n, lambda n: self.at(self._order[n] if self._order is not None else n), list)
 
     def __iter__(self):
         return (self.at(k) for k in (self._order if self._order is not None else range(len(self))))

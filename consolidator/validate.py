@@ -177,7 +177,7 @@ def _submission(outcome: ReadOutcome, row_issues: list[Issue], now: datetime,
         (codes.get(r.indicator_code, r.indicator_code), r.excel_row,
          r.result.value if r.result.state in _USABLE else None,
          r.estimate.value if r.estimate.state in _USABLE else None,
-         r.proposed_target, r.note, r.indicator_code in error_codes)
+         r.proposed_target, r.note, r.indicator_code in error_codes, False)
         for r in indicator_rows
     )
     extras = tuple(

@@ -79,8 +79,8 @@ def test_every_reading_comes_back_as_it_went_in(made):
     assert hash(readings) == hash(Readings(READINGS))
 
 
-def test_readings_without_partial_are_not_partial():
-    [v] = Readings.of([("GRDP", 10, 1.0, None, "", "", False)])
+def test_a_reading_made_from_its_fields_is_partial_only_when_said():
+    [v] = Readings.of([("GRDP", 10, 1.0, None, "", "", False, False)])
     assert v == Reported("GRDP", 10, 1.0, None, "", "") and not v.partial
 
 

@@ -51,7 +51,7 @@ def _rows(book: Book, fig: Figures, c: Consolidation, body, indicators) -> None:
         text_cell(body, r, AT["unit"], fig.unit_label(unit), book.cell(indent=level, bold=level == 0))
         body.write_number(r, AT["level"], level, centred)
         for k, ind in enumerate(indicators):
-            at = c.shown_at(unit, ind.code)
+            at = c.rows.shown_at(unit, ind.code)
             if at < 0:
                 body.write_blank(r, first + k, None, plain)
                 continue
