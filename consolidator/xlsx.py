@@ -1269,12 +1269,14 @@ _TEXT_CELLS: dict[tuple[str | None, str, str | None, str], Cell] = {}
 def _text_cell(value: str | None, kind: str, formula: str | None, number_format: str) -> Cell:
     """A text cell or an uncalculated formula, one object for each: labels, names, codes,
     targets and formulas recur in every file of a round, and making a Cell costs more than
-    finding it."""
+    finding it. The first 4,096 made are kept: the labels and names every file shares come
+    first; the rest (a unit's own name and code) would fill a worker's memory, 20,000 of
+    them about 5 MB, for nothing."""
     key = (value, kind, formula, number_format)
     cell = _TEXT_CELLS.get(key)
     if cell is None:
         cell = Cell(value, kind, formula, number_format)
-        if len(_TEXT_CELLS) < 20_000 and len(value or "") + len(formula or "") <= 300:
+        if len(_TEXT_CELLS) < 4096 and len(value or "") + len(formula or "") <= 300:
             _TEXT_CELLS[key] = cell
     return cell
 
