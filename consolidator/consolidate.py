@@ -242,8 +242,9 @@ def long_table(catalog: Catalog, rows: Rows | Sequence[Row],
     text once and a small integer a row. As plain text columns, pandas keeps them in
     Arrow's memory pool, which kept the ~90 MB it used to build them at ten thousand units,
     and the processes writing the table beside the workbook touched every string of them
-    (each touch copies the page it is on). The few texts a unit typed (proposed targets,
-    notes) stay Python strings.
+    (each touch copies the page it is on). The texts a unit typed (proposed targets, notes)
+    and the rollups' notes are categories too: as Python strings, a new one on most rollup
+    rows, each of the two writers touched every one of them.
     """
     rows = rows if isinstance(rows, Rows) else Rows(rows)
     r = catalog.round
@@ -267,14 +268,14 @@ def long_table(catalog: Catalog, rows: Rows | Sequence[Row],
                                              is_rollup.tolist())] if previous else [None] * len(rows),
             dtype=object), errors="coerce").astype("float64").to_numpy(),
         "estimate": taken("estimate", np.float64),
-        "proposed_target": pd.Series([col["proposed_target"][k] for k in order.tolist()], dtype=object),
+        "proposed_target": pd.Categorical([col["proposed_target"][k] for k in order.tolist()]),
         "pct_of_target": taken("pct_of_target", np.float64),
         "pace": taken("pace", np.float64),
         "status": _categorical(taken("status", np.int64), list(formulas.STATUSES)),
         "is_rollup": is_rollup,
         "coverage": taken("coverage", np.float64),
         "source_file": _categorical(taken("file", np.int64), rows.files),
-        "note": pd.Series(_notes(col, order, flags), dtype=object),
+        "note": pd.Categorical(_notes(col, order, flags)),
     }
     frame = pd.DataFrame(columns)
     by_unit = frame["unit_code"]

@@ -148,15 +148,33 @@ def test_a_writer_process_that_dies_leaves_no_partial_file(tmp_path, catalog_pat
 
     from consolidator.consolidate import consolidate
     from consolidator.validate import collect_inputs
-    from consolidator.write import table, write_outputs
+    from consolidator.write import data_sheet, write_outputs
     from consolidator.parallel import BackgroundError
 
-    monkeypatch.setattr(table, "write_table", lambda *args: os._exit(9))  # as if killed mid-write
+    monkeypatch.setattr(data_sheet, "_rows", lambda *args: os._exit(9))  # as if killed mid-write
     result = consolidate(load_catalog(catalog_path), collect_inputs([inbox]))
     out_dir = tmp_path / "out"
     with pytest.raises(BackgroundError, match="exit code 9"):
         write_outputs(result, out_dir / "tong-hop.xlsx", out_dir / "du-lieu.csv")
-    assert sorted(p.name for p in out_dir.iterdir()) == ["tong-hop.xlsx"]  # no .part, no scratch folder
+    assert sorted(p.name for p in out_dir.iterdir()) == []  # no workbook, no table, no .part, no scratch folder
+
+
+def test_a_data_table_that_cannot_be_written_leaves_the_workbook(tmp_path, catalog_path, inbox, monkeypatch):
+    from consolidator.consolidate import consolidate
+    from consolidator.validate import collect_inputs
+    from consolidator.write import table, write_outputs
+    from consolidator.parallel import BackgroundError
+
+    def full(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(table, "write_table", full)
+    result = consolidate(load_catalog(catalog_path), collect_inputs([inbox]))
+    out_dir = tmp_path / "out"
+    with pytest.raises(BackgroundError, match=r"du-lieu\.csv.*disk full"):
+        write_outputs(result, out_dir / "tong-hop.xlsx", out_dir / "du-lieu.csv")
+    assert sorted(p.name for p in out_dir.iterdir()) == ["tong-hop.xlsx"]
+    assert "Dữ liệu" in openpyxl.load_workbook(out_dir / "tong-hop.xlsx").sheetnames
 
 
 def _used_column(workbook_path) -> dict[str, str]:

@@ -10,7 +10,7 @@ from ..consolidate import Consolidation
 from ..errors import output_refused
 from ..fileio import atomic_output
 from . import table
-from ..parallel import Forked
+from ..parallel import in_this_process
 from .workbook import write_consolidated
 
 
@@ -18,9 +18,9 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
                   lang: str = "vi") -> None:
     """The consolidated workbook and, when asked for, the data table (CSV or Parquet).
 
-    The data table is written by a forked process while this one finishes the workbook
-    (parallel.Forked; see write_consolidated for when it starts), into a temporary file this
-    process made and renames: a child that is killed leaves nothing behind.
+    The data table is written while a forked process makes the data sheet's rows (see
+    write_consolidated), into a temporary file renamed once it is whole: a failure leaves
+    nothing behind, and is raised once the workbook is in place.
     """
     if data_out is None:
         write_consolidated(result, output, lang)
@@ -33,10 +33,8 @@ def write_outputs(result: Consolidation, output: str | Path, data_out: str | Pat
         except OSError as exc:  # its folder cannot be made: said after the workbook is written
             refused, beside = exc, None
         else:
-            beside = functools.partial(Forked, str(data_out), table.write_table, frame, tmp,
+            beside = functools.partial(in_this_process, str(data_out), table.write_table, frame, tmp,
                                        Path(data_out).suffix.lower() == ".parquet")
-        data = write_consolidated(result, output, lang, beside)
-        if data is not None:
-            data.wait()
+        write_consolidated(result, output, lang, beside)
     if refused:
         raise output_refused(data_out, refused)

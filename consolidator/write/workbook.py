@@ -8,6 +8,7 @@ changes, the long data table, native charts, provenance — and the charts' data
 from __future__ import annotations
 
 import contextlib
+import gc
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,26 +19,26 @@ from ..consolidate import Consolidation
 from ..errors import ConsolidatorError
 from ..fileio import XLSXWRITER_OPTIONS, atomic_output
 from ..layout import default_font
-from ..parallel import Forked
 from . import charts, data_sheet, info, low_list, matrix, proposals, streamed, submissions, summary
 from .figures import Figures
 from .kit import Book
 
 
 def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str = "vi",
-                       beside: Callable[[], Forked] | None = None) -> Forked | None:
+                       beside: Callable[[], None] | None = None) -> None:
     """Write the consolidated workbook to `path` atomically.
 
-    `beside` starts another output's forked writer (the data table's); it is started, as the
-    process making the data sheet's rows is, once every other sheet is written. A process
-    forked earlier shares the pages of every row and every file's record while this one walks
-    them again, and each touch copies a page: at ten thousand units, forked before the sheets
-    that walk the rows, the memory doubled, and forked before the provenance sheet (a line a
-    file) it grew by 80 MB. That writer is returned for the caller to wait on once the
-    workbook is in place.
+    The data sheet's rows are made by a forked process once every other sheet is written
+    and the workbook's package closed: a process forked earlier shares the pages of every
+    row and every file's record while this one walks them again, and each touch copies a
+    page (at ten thousand units, forked before the sheets that walk the rows, the memory
+    doubled). Meanwhile this process runs `beside` (the data table's writer) on the other
+    core, then packs the workbook. A failure of `beside` is raised once the workbook is in
+    place: the workbook does not depend on it.
     """
     # Scratch space beside the output, not in /tmp: at ten thousand units the streamed rows
     # are a few hundred MB, and /tmp is often memory.
+    failed = None
     with atomic_output(path) as tmp, tempfile.TemporaryDirectory(prefix=".consolidator-", dir=tmp.parent) as scratch:
         laid_out = Path(scratch) / "laid-out.xlsx"
         # The default format too: an empty cell, the default row height and an Excel table's
@@ -45,29 +46,34 @@ def write_consolidated(consolidation: Consolidation, path: str | Path, lang: str
         wb = xlsxwriter.Workbook(str(laid_out), {**XLSXWRITER_OPTIONS, "tmpdir": scratch,
                                                  "default_format_properties": default_font()})
         book = Book(wb, lang, Path(scratch))
-        children: list[Forked] = []  # the forked writers, waited for if this one fails
-        data = None
+        rows_writer = None
         try:
             data_body = _sheets(book, consolidation)
-            # Every sheet is written: from here on, the forked writers (see above), which
-            # share none of the cells kept for the sheets.
+            data_rows = data_sheet.start(book, consolidation, data_body)
+            # xlsxwriter writes out the cells it holds when it closes, walking every one of
+            # them: done before the fork, and its cells then let go.
+            wb.close()
+            wb = book.wb = None
+            gc.collect()  # the workbook and its sheets refer to one another
             streamed.forget_cells()
             consolidation.forget_made_rows()
-            children.append(data_sheet.start(book, consolidation, data_body))
+            rows_writer = data_rows()
             if beside is not None:
-                data = beside()
-                children.append(data)
-            wb.close()
+                try:
+                    beside()
+                except ConsolidatorError as exc:
+                    failed = exc
             streamed.package(laid_out, tmp, book.bodies)
         except BaseException:
-            for child in children:  # not left running while the scratch folder goes
+            if rows_writer is not None:  # not left running while the scratch folder goes
                 with contextlib.suppress(ConsolidatorError):
-                    child.wait()
+                    rows_writer.wait()
             raise
         finally:
             for body in book.bodies:
                 body.close()
-    return data
+    if failed is not None:
+        raise failed
 
 def _sheets(book: Book, c: Consolidation) -> streamed.Body:
     """Every sheet in its order; the data sheet's body, whose rows are made afterwards."""
